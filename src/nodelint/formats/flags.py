@@ -1,0 +1,260 @@
+"""Command-line flags in environment files and systemd units.
+
+Two file shapes carry kubelet flags:
+- environment files (``/etc/default/kubelet``, ``/etc/sysconfig/kubelet``,
+  ``/var/lib/kubelet/kubeadm-flags.env``): ``KUBELET_EXTRA_ARGS="--cgroup-driver=systemd"``;
+- systemd units and drop-ins: ``Environment="KUBELET_EXTRA_ARGS=..."`` and ``ExecStart=``.
+
+Every piece of text is kept with the offsets of its characters in the file, through
+quotes and backslash continuations, so a flag value can be replaced in place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import FormatSyntaxError, UnsupportedEdit
+from ..model import DeleteKey, Edit, KeyPath, SetKey
+from .text import LineIndex, Splice
+
+
+@dataclass
+class Segment:
+    """Text with the file offset of each of its characters."""
+
+    text: str
+    offsets: list[int]
+
+    def span(self) -> tuple[int, int]:
+        return (self.offsets[0], self.offsets[-1] + 1) if self.offsets else (0, 0)
+
+    def __getitem__(self, s: slice) -> "Segment":
+        return Segment(self.text[s], self.offsets[s])
+
+
+def _logical_lines(text: str) -> list[Segment]:
+    """Physical lines joined at trailing backslashes (the backslash becomes a space)."""
+    out: list[Segment] = []
+    chars: list[str] = []
+    offs: list[int] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        if body.endswith("\\") and not body.lstrip().startswith(("#", ";")):
+            chars += list(body[:-1]) + [" "]
+            offs += list(range(pos, pos + len(body)))
+        else:
+            chars += list(body)
+            offs += list(range(pos, pos + len(body)))
+            out.append(Segment("".join(chars), offs))
+            chars, offs = [], []
+        pos += len(raw)
+    if chars:
+        out.append(Segment("".join(chars), offs))
+    return out
+
+
+def split_words(seg: Segment) -> list[Segment]:
+    """Split on unquoted whitespace; quotes are removed, offsets kept for the rest."""
+    words: list[Segment] = []
+    cur_t: list[str] = []
+    cur_o: list[int] = []
+    quote = ""
+    started = False
+    text, offs = seg.text, seg.offsets
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == quote:
+                quote = ""
+            elif c == "\\" and quote == '"' and i + 1 < len(text):
+                i += 1
+                cur_t.append(text[i])
+                cur_o.append(offs[i])
+            else:
+                cur_t.append(c)
+                cur_o.append(offs[i])
+        elif c in "\"'":
+            quote = c
+            started = True
+        elif c in " \t":
+            if started or cur_t:
+                words.append(Segment("".join(cur_t), cur_o))
+            cur_t, cur_o, started = [], [], False
+        else:
+            cur_t.append(c)
+            cur_o.append(offs[i])
+            started = True
+        i += 1
+    if started or cur_t:
+        words.append(Segment("".join(cur_t), cur_o))
+    return words
+
+
+@dataclass
+class Assignment:
+    name: str
+    value: Segment
+    line: int
+    column: int
+
+
+@dataclass
+class Directive:
+    section: str
+    key: str
+    value: Segment
+    line: int
+    column: int
+
+
+@dataclass
+class FlagsDocument:
+    """An environment file (``assignments``) or a systemd unit (``directives``)."""
+
+    text: str
+    shape: str  # "envfile" | "unit"
+    assignments: list[Assignment] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
+    lines: LineIndex | None = None
+
+    @property
+    def data(self) -> dict:
+        if self.shape == "envfile":
+            return {a.name: a.value.text for a in self.assignments}
+        out: dict = {}
+        for d in self.directives:
+            out.setdefault(d.section, {}).setdefault(d.key, []).append(d.value.text)
+        return out
+
+    def environment(self) -> list[Assignment]:
+        """Variables this file defines: env-file lines, or a unit's Environment= items."""
+        if self.shape == "envfile":
+            return self.assignments
+        out = []
+        for d in self.directives:
+            if d.section == "Service" and d.key == "Environment":
+                for word in split_words(d.value):
+                    if "=" in word.text:
+                        eq = word.text.index("=")
+                        pos = self.lines.position(word.offsets[0]) if word.offsets else None
+                        out.append(Assignment(word.text[:eq], word[eq + 1:], pos.line if pos else d.line,
+                                              pos.column if pos else d.column))
+        return out
+
+
+class FlagsSyntaxError(FormatSyntaxError):
+    pass
+
+
+def load_envfile(text: str) -> FlagsDocument:
+    doc = FlagsDocument(text, "envfile", lines=LineIndex(text))
+    for seg in _logical_lines(text):
+        stripped = seg.text.lstrip()
+        if not stripped or stripped.startswith(("#", ";")):
+            continue
+        lead = len(seg.text) - len(stripped)
+        body = seg[lead:]
+        if body.text.startswith("export "):
+            body = body[7:]
+            while body.text[:1] in (" ", "\t"):
+                body = body[1:]
+        eq = body.text.find("=")
+        pos = doc.lines.position(body.offsets[0])
+        name = body.text[:eq].strip() if eq > 0 else ""
+        if eq <= 0 or not name.replace("_", "").isalnum():
+            raise FlagsSyntaxError("expected NAME=value", pos.line, pos.column)
+        raw_value = body[eq + 1:]
+        value_text = raw_value.text.strip()
+        start = len(raw_value.text) - len(raw_value.text.lstrip())
+        raw_value = raw_value[start:start + len(value_text)]
+        if len(value_text) >= 2 and value_text[0] == value_text[-1] and value_text[0] in "\"'":
+            raw_value = raw_value[1:-1]
+        doc.assignments.append(Assignment(name, raw_value, pos.line, pos.column))
+    return doc
+
+
+def load_unit(text: str) -> FlagsDocument:
+    doc = FlagsDocument(text, "unit", lines=LineIndex(text))
+    section = ""
+    for seg in _logical_lines(text):
+        stripped = seg.text.strip()
+        if not stripped or stripped.startswith(("#", ";")):
+            continue
+        lead = len(seg.text) - len(seg.text.lstrip())
+        pos = doc.lines.position(seg.offsets[lead])
+        if stripped.startswith("["):
+            if not stripped.endswith("]"):
+                raise FlagsSyntaxError("unterminated section header", pos.line, pos.column)
+            section = stripped[1:-1]
+            continue
+        eq = seg.text.find("=")
+        if eq <= 0:
+            raise FlagsSyntaxError("expected Key=Value", pos.line, pos.column)
+        key = seg.text[:eq].strip()
+        value = seg[eq + 1:]
+        trim = len(value.text) - len(value.text.lstrip())
+        value = value[trim:len(value.text.rstrip())] if value.text.strip() else value[0:0]
+        doc.directives.append(Directive(section, key, value, pos.line, pos.column))
+    return doc
+
+
+@dataclass
+class Flag:
+    """One ``--name=value`` (or ``--name value``) occurrence."""
+
+    name: str
+    value: str
+    value_span: tuple[int, int]
+    start: int  # offset of the flag's first character
+
+
+def flags_in(seg: Segment) -> list[Flag]:
+    return [flag for flag, _ in flags_from_words([(w, None) for w in split_words(seg)])]
+
+
+def flags_from_words(words: list[tuple[Segment, object]]) -> list[tuple[Flag, object]]:
+    """Flags in a command line of words, each word carrying where it came from."""
+    out = []
+    for i, (w, source) in enumerate(words):
+        if not w.text.startswith("--") or len(w.text) < 3:
+            continue
+        start = w.offsets[0] if w.offsets else 0
+        if "=" in w.text:
+            eq = w.text.index("=")
+            val = w[eq + 1:]
+            span = val.span() if val.offsets else (w.offsets[-1] + 1, w.offsets[-1] + 1)
+            out.append((Flag(w.text[2:eq], val.text, span, start), source))
+        elif i + 1 < len(words) and not words[i + 1][0].text.startswith("-") and words[i + 1][1] is source:
+            val = words[i + 1][0]
+            out.append((Flag(w.text[2:], val.text, val.span(), start), source))
+        else:
+            out.append((Flag(w.text[2:], "true", (start, start), start), source))
+    return out
+
+
+# ----------------------------------------------------------------------- edits
+
+
+
+
+def _segments_for(doc: FlagsDocument, container: str) -> list[Segment]:
+    if container == "ExecStart" and doc.shape == "unit":
+        return [d.value for d in doc.directives if d.section == "Service" and d.key == "ExecStart"]
+    return [a.value for a in doc.environment() if a.name == container]
+
+
+def plan(doc: FlagsDocument, edit: Edit) -> list[Splice]:
+    """Keys are (container, flag): container is a variable name or "ExecStart"."""
+    key: KeyPath = tuple(edit.key)
+    if len(key) != 2:
+        raise UnsupportedEdit("flag keys are (variable, flag)")
+    container, flag_name = key
+    found = [f for seg in _segments_for(doc, str(container)) for f in flags_in(seg) if f.name == flag_name]
+    if isinstance(edit, SetKey):
+        if not found:
+            raise UnsupportedEdit(f"--{flag_name} is not set in {container}")
+        return [Splice(f.value_span[0], f.value_span[1], str(edit.value)) for f in found if f.value != str(edit.value)]
+    if isinstance(edit, DeleteKey):
+        return []
+    raise UnsupportedEdit(f"unsupported edit {type(edit).__name__}")

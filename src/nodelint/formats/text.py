@@ -1,0 +1,94 @@
+"""Text helpers shared by the format modules: positions, newlines, splices."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from ..model import Position
+
+
+class LineIndex:
+    """Maps character offsets to 1-based line and column numbers."""
+
+    def __init__(self, text: str):
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.starts = starts
+        self.length = len(text)
+
+    def position(self, offset: int) -> Position:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return Position(line + 1, offset - self.starts[line] + 1)
+
+    def line_start(self, offset: int) -> int:
+        return self.starts[bisect.bisect_right(self.starts, offset) - 1]
+
+    def offset(self, line: int, column: int = 1) -> int:
+        """Offset of a 1-based line/column (clamped to the text)."""
+        if line - 1 >= len(self.starts):
+            return self.length
+        return min(self.starts[line - 1] + column - 1, self.length)
+
+
+def newline_of(text: str) -> str:
+    """The file's dominant line ending ("\\r\\n" or "\\n")."""
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+
+
+def line_end(text: str, offset: int) -> int:
+    """Offset just past the newline that ends the line holding ``offset``."""
+    i = text.find("\n", offset)
+    return len(text) if i == -1 else i + 1
+
+
+def indent_at(text: str, line_start: int) -> str:
+    i = line_start
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    return text[line_start:i]
+
+
+@dataclass(frozen=True, order=True)
+class Splice:
+    """Replace ``text[start:end]`` with ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+class EditConflict(Exception):
+    pass
+
+
+def apply_splices(text: str, splices: list[Splice]) -> str:
+    """Apply non-overlapping splices.  Raises EditConflict on overlap."""
+    ordered = sorted(splices, key=lambda s: (s.start, s.end))
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start < a.end or (a.start == a.end == b.start == b.end and a != b):
+            raise EditConflict(f"overlapping edits at offset {b.start}")
+    out = []
+    cursor = 0
+    for s in ordered:
+        out.append(text[cursor:s.start])
+        out.append(s.replacement)
+        cursor = s.end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def insert_lines(text: str, offset: int, lines: list[str], newline: str) -> Splice:
+    """A splice inserting whole lines at ``offset`` (a line start or EOF).
+
+    Keeps a missing final newline missing: inserting at the end of a file that
+    does not end with a newline puts the newline before the new lines instead.
+    """
+    body = newline.join(lines)
+    if offset >= len(text) and text and not text.endswith("\n"):
+        return Splice(len(text), len(text), newline + body)
+    return Splice(offset, offset, body + newline)

@@ -1,0 +1,249 @@
+"""YAML documents (multi-document streams) with positions, via ruamel.yaml's composer.
+
+We compose (not construct): every node keeps its start and end marks, so findings
+have exact positions and edits replace exactly one scalar or insert one line.
+Values are built from the node graph with YAML 1.1 resolution, as Kubernetes'
+sigs.k8s.io/yaml (go-yaml v2) reads them.  Alias expansion is bounded, so an
+alias bomb is an error, not a hang.
+"""
+from __future__ import annotations
+
+import json as _json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import FormatSyntaxError, UnsupportedEdit
+from ..model import DeleteKey, Edit, KeyPath, RenameKey, SetKey
+from .text import LineIndex, Splice, insert_lines, line_end, newline_of
+
+MAX_NODES = 200_000
+MAX_DEPTH = 256
+_PLAIN_SAFE = re.compile(r"[A-Za-z_./][A-Za-z0-9_./-]*\Z")
+_YAML11_SPECIAL = re.compile(
+    r"(?i:y|n|yes|no|on|off|true|false|null|~)\Z|[-+]?[0-9.]")
+_BOOL_TRUE = {"y", "yes", "true", "on"}
+
+
+class YamlSyntaxError(FormatSyntaxError):
+    pass
+
+
+@dataclass
+class YamlDoc:
+    node: Any  # ruamel Node or None for an empty document
+    data: Any
+
+
+@dataclass
+class YamlDocument:
+    text: str
+    docs: list[YamlDoc]
+    lines: LineIndex
+    duplicates: list[tuple[KeyPath, int]]
+
+    @property
+    def data(self) -> list[Any]:
+        return [d.data for d in self.docs]
+
+    def node(self, key: KeyPath):
+        """(key_node, value_node) for a path starting with the document index."""
+        if not key or key[0] >= len(self.docs):
+            return None, None
+        node, key_node = self.docs[key[0]].node, None
+        for part in key[1:]:
+            if node is None:
+                return None, None
+            if isinstance(part, int):
+                if node.id != "sequence" or part >= len(node.value):
+                    return None, None
+                key_node, node = None, node.value[part]
+            else:
+                if node.id != "mapping":
+                    return None, None
+                found = None
+                for k, v in node.value:
+                    if k.id == "scalar" and k.value == part:
+                        found = (k, v)
+                if found is None:
+                    return None, None
+                key_node, node = found
+        return key_node, node
+
+    def position(self, key: KeyPath):
+        key_node, node = self.node(key)
+        target = key_node or node
+        if target is None:
+            return None
+        return self.lines.position(target.start_mark.index)
+
+    def value_position(self, key: KeyPath):
+        _, node = self.node(key)
+        return None if node is None else self.lines.position(_token_start(self.text, node))
+
+
+def _token_start(text: str, node) -> int:
+    """Start of a node's own token, past any anchor (&a) or tag (!t) in front of it."""
+    i = node.start_mark.index
+    while i < len(text) and text[i] in "&!":
+        while i < len(text) and text[i] not in " \t\r\n":
+            i += 1
+        while i < len(text) and text[i] in " \t":
+            i += 1
+    return i
+
+
+class _Builder:
+    def __init__(self):
+        self.count = 0
+        self.duplicates: list[tuple[KeyPath, int]] = []
+
+    def build(self, node, path: KeyPath, depth: int = 0):
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            mark = node.start_mark
+            raise YamlSyntaxError(
+                "document too large or too deeply nested (alias expansion limit)", mark.line + 1, mark.column + 1)
+        if node.id == "mapping":
+            out = {}
+            for k, v in node.value:
+                key = self.build(k, path, depth + 1)
+                if not isinstance(key, (str, int, float, bool, type(None))):
+                    key = str(key)
+                if key == "<<" and k.tag.endswith(":merge"):
+                    merged = self.build(v, path, depth + 1)
+                    for m in merged if isinstance(merged, list) else [merged]:
+                        if isinstance(m, dict):
+                            for mk, mv in m.items():
+                                out.setdefault(mk, mv)
+                    continue
+                if key in out:
+                    self.duplicates.append((path + (key,), k.start_mark.index))
+                out[key] = self.build(v, path + (key,), depth + 1)
+            return out
+        if node.id == "sequence":
+            return [self.build(v, path + (i,), depth + 1) for i, v in enumerate(node.value)]
+        return _scalar(node)
+
+
+def _scalar(node) -> Any:
+    """A scalar's value as its resolved tag says (YAML 1.1, as go-yaml v2)."""
+    value = node.value
+    kind = node.tag.rsplit(":", 1)[-1]
+    if node.style or kind == "str":
+        return value
+    low = value.lower()
+    if kind == "bool":
+        return low in _BOOL_TRUE
+    if kind == "null":
+        return None
+    if kind == "int":
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
+            return value
+    if kind == "float":
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return value
+    return value
+
+
+def load(text: str) -> YamlDocument:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.version = (1, 1)
+    builder = _Builder()
+    docs: list[YamlDoc] = []
+    try:
+        for i, node in enumerate(yaml.compose_all(text)):
+            docs.append(YamlDoc(node, None if node is None else builder.build(node, (i,))))
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        message = " ".join(x for x in (e.context, e.problem) if x) or "invalid YAML"
+        raise YamlSyntaxError(message, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1) from None
+    except YAMLError as e:
+        raise YamlSyntaxError(str(e).splitlines()[0] if str(e) else "invalid YAML", 1, 1) from None
+    except RecursionError:
+        raise YamlSyntaxError("document too deeply nested", 1, 1) from None
+    return YamlDocument(text, docs, LineIndex(text), builder.duplicates)
+
+
+# ----------------------------------------------------------------------- edits
+
+
+
+
+def render_scalar(value: Any, style: str | None = None) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return str(value)
+    s = str(value)
+    if style == "'" and "\n" not in s:
+        return "'" + s.replace("'", "''") + "'"
+    if style == '"' or not _PLAIN_SAFE.match(s) or _YAML11_SPECIAL.match(s):
+        return _json.dumps(s, ensure_ascii=False)
+    return s
+
+
+def _last_scalar_end(node) -> int:
+    while node.id in ("mapping", "sequence") and node.value and not node.flow_style:
+        last = node.value[-1]
+        node = last[1] if node.id == "mapping" else last
+    return node.end_mark.index
+
+
+def _comment_block_start(text: str, offset: int) -> int:
+    """Walk back from a line start over comment lines directly above it."""
+    start = offset
+    while start > 0:
+        prev = text.rfind("\n", 0, start - 1) + 1
+        if text[prev:start].strip().startswith("#"):
+            start = prev
+        else:
+            break
+    return start
+
+
+def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
+    key = tuple(edit.key)
+    text = doc.text
+    key_node, node = doc.node(key)
+    if isinstance(edit, SetKey):
+        if node is not None:
+            if node.id != "scalar":
+                raise UnsupportedEdit("only scalar values are replaced")
+            start = _token_start(text, node)
+            return [Splice(start, node.end_mark.index, render_scalar(edit.value, node.style))]
+        _, parent = doc.node(key[:-1])
+        if parent is None or parent.id != "mapping" or parent.flow_style or not parent.value:
+            raise UnsupportedEdit("no block mapping to add the key to")
+        name = key[-1]
+        column = parent.value[0][0].start_mark.column
+        line = " " * column + f"{render_scalar(name)}: {render_scalar(edit.value)}"
+        names = [k.value for k, _ in parent.value if k.id == "scalar"]
+        newline = newline_of(text)
+        if len(names) > 2 and names == sorted(names):
+            for k, _ in parent.value:
+                if k.value > name:
+                    at = _comment_block_start(text, k.start_mark.index - k.start_mark.column)
+                    return [insert_lines(text, at, [line], newline)]
+        at = line_end(text, max(_last_scalar_end(parent.value[-1][1]) - 1, parent.value[-1][0].end_mark.index))
+        return [insert_lines(text, at, [line], newline)]
+    if isinstance(edit, RenameKey):
+        if key_node is None:
+            raise UnsupportedEdit("no such key")
+        return [Splice(key_node.start_mark.index, key_node.end_mark.index, render_scalar(edit.new_name, key_node.style))]
+    if isinstance(edit, DeleteKey):
+        if key_node is None:
+            return []
+        start = key_node.start_mark.index - key_node.start_mark.column
+        end = line_end(text, max(_last_scalar_end(node) - 1, key_node.end_mark.index))
+        return [Splice(start, end, "")]
+    raise UnsupportedEdit(f"unsupported edit {type(edit).__name__}")

@@ -1,0 +1,104 @@
+"""Core value types: findings, fixes and edits.
+
+Everything here is small, frozen and free of behaviour.  Rules build these; the
+engine filters and applies them; format modules turn edits into text splices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+# A key path inside a parsed document.  Strings are mapping keys, ints are list
+# indexes.  YAML paths start with the document index (multi-document files).
+KeyPath = tuple[Union[str, int], ...]
+
+
+@dataclass(frozen=True)
+class SetKey:
+    """Set ``key`` to ``value``, creating the key (and its tables) if needed."""
+
+    path: str
+    key: KeyPath
+    value: Any
+    # Extra keys to write when the table holding ``key`` has to be created,
+    # e.g. ``runtime_type`` for a new containerd runtime handler.
+    create_with: tuple[tuple[KeyPath, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class DeleteKey:
+    path: str
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class RenameKey:
+    path: str
+    key: KeyPath
+    new_name: str
+
+
+@dataclass(frozen=True)
+class AppendToList:
+    path: str
+    key: KeyPath
+    value: Any
+
+
+@dataclass(frozen=True)
+class CreateFile:
+    path: str
+    text: str
+
+
+Edit = Union[SetKey, DeleteKey, RenameKey, AppendToList, CreateFile]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Edits that resolve one finding.  ``safe`` fixes run with ``--fix``."""
+
+    edits: tuple[Edit, ...]
+    description: str
+    safe: bool = True
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place that takes part in a finding (e.g. the other side of a mismatch)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    message: str
+    fix: Fix | None = None
+    related: tuple[Related, ...] = field(default=())
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None and self.fix.safe
+
+
+@dataclass(frozen=True)
+class Position:
+    """1-based line and column of something in a file."""
+
+    line: int = 1
+    column: int = 1
