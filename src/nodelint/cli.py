@@ -1,0 +1,230 @@
+"""Command line: ``nodelint [check] [PATHS]``, ``nodelint rules``, ``nodelint explain CODE``.
+
+Exit codes: 0 nothing at or above --fail-on remains; 1 findings remain (with --diff:
+changes would be made); 2 usage error, unreadable path or internal error.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+
+SUBCOMMANDS = {"check", "rules", "explain"}
+FORMATS = ("text", "json")
+SEVERITY_CHOICES = ("error", "warning", "info")
+
+app = typer.Typer(
+    add_completion=False,
+    help="Lint and fix Kubernetes node configuration (containerd, runsc, Docker, kubelet, CRI-O, sysctl).\n\n"
+         "`nodelint [PATHS]` is the same as `nodelint check [PATHS]`.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Failure(Exception):
+    """A one-line error for the user; exit code 2."""
+
+
+def _codes(values: Optional[list[str]]) -> list[str]:
+    out = []
+    for v in values or []:
+        out += [c.strip().upper() for c in v.split(",") if c.strip()]
+    return out
+
+
+@app.command("check")
+def check(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or directories (default: .)")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print what --fix would change; write nothing.")] = False,
+    root: Annotated[Optional[str], typer.Option("--root", metavar="DIR",
+                                                help="Check DIR as a node's filesystem root.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND",
+                                                help="Force the kind of the given paths.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", metavar="CODES",
+                                                        help="Rules to run (prefixes such as NL1).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", metavar="CODES", help="Rules to skip.")] = None,
+    extend_select: Annotated[Optional[list[str]], typer.Option("--extend-select", metavar="CODES",
+                                                               help="Rules to add to the selection.")] = None,
+    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT",
+                                               help="text or json.")] = "text",
+    fail_on: Annotated[Optional[str], typer.Option("--fail-on", metavar="SEVERITY",
+                                                   help="error, warning (default) or info.")] = None,
+    cgroup_driver: Annotated[Optional[str], typer.Option("--cgroup-driver", metavar="DRIVER",
+                                                         help="Target driver: systemd (default) or cgroupfs.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only, no summary.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")] = False,
+    config_file: Annotated[Optional[str], typer.Option("--config", metavar="FILE",
+                                                       help="Use this .nodelint.toml or pyproject.toml.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> int:
+    """Check node configuration files (the default command)."""
+    from . import config as C
+    from .kinds import KINDS
+
+    if output_format not in FORMATS:
+        raise Failure(f"--format must be one of {', '.join(FORMATS)}")
+    if kind is not None and kind not in KINDS:
+        raise Failure(f"--kind must be one of {', '.join(sorted(KINDS))}")
+    if fail_on is not None and fail_on not in SEVERITY_CHOICES:
+        raise Failure(f"--fail-on must be one of {', '.join(SEVERITY_CHOICES)}")
+    if cgroup_driver is not None and cgroup_driver not in ("systemd", "cgroupfs"):
+        raise Failure("--cgroup-driver must be systemd or cgroupfs")
+    try:
+        if config_file is not None:
+            table = C._read(config_file)
+            if config_file.endswith("pyproject.toml"):
+                table = table.get("tool", {}).get("nodelint", {})
+            settings = C.from_table(config_file, table)
+        else:
+            settings = C.load_settings()
+    except C.ConfigError as e:
+        raise Failure(str(e)) from None
+    if select:
+        settings.select = _codes(select)
+    if ignore:
+        settings.ignore += _codes(ignore)
+    if extend_select:
+        settings.extend_select += _codes(extend_select)
+    if fail_on:
+        settings.fail_on = fail_on
+    if cgroup_driver:
+        settings.cgroup_driver = cgroup_driver
+    return _check(paths or [], settings, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
+                  quiet=quiet, no_color=no_color)
+
+
+def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_color) -> int:
+    import os
+
+    from . import engine
+    from .discover import DiscoveryError
+    from .model import severity_rank
+    from .report import text as text_report
+
+    try:
+        run, result = engine.run([] if root else paths, settings, root=root, kind=kind, fix=fix or diff)
+    except DiscoveryError as e:
+        raise Failure(str(e)) from None
+    findings = result.findings
+    if root and paths:
+        wanted = {os.path.normpath(os.path.join(root, p.lstrip("/"))) for p in paths}
+        findings = [f for f in findings if os.path.normpath(os.path.abspath(f.path)) in
+                    {os.path.abspath(w) for w in wanted}]
+    for message in result.errors:
+        print(f"nodelint: error: {message}", file=sys.stderr)
+    if diff:
+        import difflib
+
+        for doc, new in result.changes:
+            old = doc.raw.decode("utf-8", "replace")
+            sys.stdout.writelines(difflib.unified_diff(
+                old.splitlines(keepends=True), new.decode("utf-8").splitlines(keepends=True),
+                fromfile=f"a/{doc.path}", tofile=f"b/{doc.path}"))
+        if not quiet:
+            n = len(result.changes)
+            print(f"{n} file{'s' if n != 1 else ''} would be changed by --fix.", file=sys.stderr)
+        return 2 if result.errors else (1 if result.changes else 0)
+    written = 0
+    if fix:
+        from .writer import WriteError, atomic_write
+
+        for doc, new in result.changes:
+            try:
+                atomic_write(doc.fs_path, new, expected=doc.raw)
+                written += 1
+            except WriteError as e:
+                print(f"nodelint: error: {e}", file=sys.stderr)
+                result.errors.append(str(e))
+    if output_format == "json":
+        from .report import json as json_report
+
+        sys.stdout.write(json_report.render(findings, result.files, result.fixed))
+    else:
+        color = text_report.use_color(no_color)
+        sys.stdout.write(text_report.render(findings, result.files, result.fixed, fix, quiet, color))
+    if result.errors:
+        return 2
+    threshold = severity_rank(settings.fail_on)
+    return 1 if any(severity_rank(f.severity) >= threshold for f in findings) else 0
+
+
+@app.command("rules")
+def rules_cmd(
+    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text or json.")] = "text",
+) -> int:
+    """List every rule: code, severity, whether --fix can fix it, summary."""
+    from .rules import registry
+
+    rules = registry()
+    if output_format == "json":
+        import json
+
+        print(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "fixable": r.fixable,
+                           "summary": r.summary} for r in rules.values()], indent=2))
+        return 0
+    for r in rules.values():
+        print(f"{r.code}  {r.severity:<7}  {'fix' if r.fixable else '   '}  {r.name}: {r.summary}")
+    return 0
+
+
+@app.command("explain")
+def explain_cmd(code: Annotated[str, typer.Argument(help="A rule code, e.g. NL101.")]) -> int:
+    """Print a rule's documentation."""
+    from .rules import registry
+
+    rule = registry().get(code.strip().upper())
+    if rule is None:
+        raise Failure(f"unknown rule {code!r}; `nodelint rules` lists them")
+    print(f"{rule.code} {rule.name} ({rule.severity}{', fixable' if rule.fixable else ''})\n")
+    print(rule.docs)
+    return 0
+
+
+def _click():
+    """The click typer runs on: vendored in typer >= 0.22, a dependency before."""
+    try:
+        from typer import _click as click
+    except ImportError:  # pragma: no cover - older typer
+        import click
+    return click
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    click = _click()
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in args and (not args or args[0] not in SUBCOMMANDS):
+        print(f"nodelint {__version__}")
+        return 0
+    first = next((a for a in args), None)
+    if first is None or (first not in SUBCOMMANDS and first not in ("-h", "--help")):
+        args = ["check"] + args
+    debug = "--debug" in args
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="nodelint", standalone_mode=False)
+    except Failure as e:
+        print(f"nodelint: error: {e}", file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        print(f"nodelint: error: {e.format_message()}", file=sys.stderr)
+        return 2
+    except click.exceptions.Abort:
+        return 130
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as e:  # never a traceback unless asked for
+        if debug:
+            raise
+        print(f"nodelint: internal error: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)
+        return 2
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,185 @@
+"""Which files to check, what kind each is, and which node each belongs to."""
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+
+from . import kinds as K
+from .config import Settings
+
+SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
+             ".mypy_cache", ".pytest_cache", ".ruff_cache", ".terraform", ".packer.d"}
+SNIFF_BYTES = 65536
+
+
+class DiscoveryError(Exception):
+    """A path that cannot be used at all (missing, unreadable): exit code 2."""
+
+
+@dataclass
+class Target:
+    path: str  # as reported
+    fs_path: str
+    kind: str | None  # None: unknown (reported as NL000 when explicit)
+    role: str = "main"
+    node_path: str | None = None
+    group: str | None = None  # node group key; None for single files
+    explicit: bool = False
+
+
+def display(fs_path: str) -> str:
+    """A path relative to the working directory when below it, else absolute."""
+    rel = os.path.relpath(fs_path)
+    return (fs_path if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+def _head(fs_path: str) -> str:
+    try:
+        with open(fs_path, "rb") as f:
+            return f.read(SNIFF_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def classify(path: str, fs_path: str, settings: Settings, forced: str | None = None) -> K.Match | None:
+    """Kind of one file: --kind, configured globs, a node location, then name and content."""
+    stem, _ = K.template_stem(path)
+    by_path = K.by_path(stem)
+    forced = forced or settings.kind_for(path)
+    if forced:
+        if by_path is not None and by_path.kind == forced:
+            return by_path
+        return K.Match(forced, "main", by_path.node_path if by_path else None, by_path.node_root if by_path else None)
+    if by_path is not None and by_path.node_path is not None:
+        return by_path  # a node location is authoritative
+    if by_path is None and not stem.lower().endswith(K.SNIFF_SUFFIXES):
+        return None
+    sniffed = K.sniff(_head(fs_path), stem)
+    if by_path is not None:
+        if sniffed is None or sniffed == by_path.kind:
+            return by_path
+        return K.Match(sniffed, "main", None, None)
+    if sniffed is None:
+        return None
+    role = "fragment" if sniffed == "containerd" and stem.endswith(".part") else "main"
+    return K.Match(sniffed, role, None, None)
+
+
+def _git_files(directory: str) -> list[str] | None:
+    """Files git would consider below ``directory`` (tracked or untracked, not ignored)."""
+    probe = os.path.abspath(directory)
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            break
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+    try:
+        out = subprocess.run(["git", "-C", directory, "ls-files", "-z", "--cached", "--others",
+                              "--exclude-standard", "--", "."], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    files = [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    return sorted(p for p in files if os.path.isfile(os.path.join(directory, p)))
+
+
+def _walk(directory: str) -> list[str]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if os.path.isfile(full) and not os.path.islink(full):
+                found.append(os.path.relpath(full, directory).replace(os.sep, "/"))
+    return found
+
+
+def walk_tree(directory: str, settings: Settings, forced: str | None = None) -> list[Target]:
+    from .node import group_key
+
+    rels = _git_files(directory)
+    if rels is None:
+        rels = _walk(directory)
+    rels = [r for r in rels if not any(part in SKIP_DIRS for part in r.split("/")[:-1])]
+    targets = []
+    for rel in rels:
+        fs_path = os.path.join(directory, rel)
+        shown = display(fs_path)
+        if settings.excluded(shown):
+            continue
+        match = classify(rel, fs_path, settings, forced)
+        if match is None:
+            continue
+        targets.append(Target(shown, fs_path, match.kind, match.role, match.node_path,
+                              group_key(display(directory), match.node_root, rel), False))
+    return targets
+
+
+def root_targets(root: str, settings: Settings) -> list[Target]:
+    """The files at their node locations below a node (or image) root."""
+    import glob
+
+    from .node import RootFS
+
+    fs = RootFS(root)
+    seen: set[str] = set()
+    targets = []
+    for directory, pattern in K.ROOT_GLOBS:
+        try:
+            real_dir = fs.resolve(directory)
+        except OSError:
+            continue
+        if not os.path.isdir(real_dir):
+            continue
+        for match in sorted(glob.glob(os.path.join(real_dir, pattern), recursive=True)):
+            if not os.path.isfile(match):
+                continue
+            node_path = directory + "/" + os.path.relpath(match, real_dir).replace(os.sep, "/")
+            if node_path in seen:
+                continue
+            seen.add(node_path)
+            m = classify(node_path, match, settings)
+            if m is None:
+                continue
+            targets.append(Target(display(os.path.join(fs.root, node_path)), match, m.kind, m.role,
+                                  m.node_path or node_path, "root", False))
+    return targets
+
+
+def explicit_target(path: str, settings: Settings, forced: str | None) -> Target:
+    if not os.path.exists(path):
+        raise DiscoveryError(f"{path}: no such file or directory")
+    if not os.access(path, os.R_OK):
+        raise DiscoveryError(f"{path}: permission denied")
+    shown = path.replace(os.sep, "/")
+    match = classify(shown, path, settings, forced)
+    if match is None:
+        return Target(shown, path, None, explicit=True)
+    return Target(shown, path, match.kind, match.role, match.node_path, None, True)
+
+
+def discover(paths: list[str], settings: Settings, root: str | None = None,
+             forced: str | None = None) -> list[Target]:
+    if root is not None:
+        if not os.path.isdir(root):
+            raise DiscoveryError(f"{root}: --root must be a directory")
+        return root_targets(root, settings)
+    targets: list[Target] = []
+    for path in paths or ["."]:
+        if os.path.isdir(path):
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise DiscoveryError(f"{path}: permission denied")
+            targets += walk_tree(path, settings, forced)
+        else:
+            targets.append(explicit_target(path, settings, forced))
+    seen, unique = set(), []
+    for t in targets:
+        key = os.path.realpath(t.fs_path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(t)
+    return unique

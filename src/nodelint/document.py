@@ -1,0 +1,171 @@
+"""A Document is one parsed file: its kind, its text, its parsed tree and positions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import kinds as K
+from .model import Position
+
+UTF8_BOM = "\ufeff"
+
+
+class LoadError(Exception):
+    """A file that cannot be read at all (exit code 2)."""
+
+
+@dataclass
+class ParseError:
+    message: str
+    line: int
+    column: int
+
+
+@dataclass
+class Document:
+    path: str  # as reported to the user
+    fs_path: str  # where it is read from and written to
+    kind: str
+    text: str  # decoded, without a BOM
+    raw: bytes = b""
+    bom: bool = False
+    role: str = "main"  # main | dropin | fragment
+    node_path: str | None = None  # location on the node, e.g. "etc/containerd/config.toml"
+    parsed: Any = None
+    error: ParseError | None = None
+    templated: bool = False  # template syntax we cannot check
+    template_markers: bool = False  # template syntax present at all
+    explicit: bool = False  # named on the command line
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def data(self) -> Any:
+        return None if self.parsed is None else self.parsed.data
+
+    @property
+    def syntax(self) -> str:
+        return _syntax_of(self)
+
+    def position(self, key) -> Position:
+        """Where a key is written; the top of the file when it is not written."""
+        if self.parsed is not None and hasattr(self.parsed, "position"):
+            pos = self.parsed.position(tuple(key))
+            if pos is not None:
+                return pos
+        return Position(1, 1)
+
+    def value_position(self, key) -> Position:
+        if self.parsed is not None and hasattr(self.parsed, "value_position"):
+            pos = self.parsed.value_position(tuple(key))
+            if pos is not None:
+                return pos
+        return self.position(key)
+
+    def with_text(self, text: str) -> "Document":
+        """The same file with new text, parsed again."""
+        doc = replace(self, text=text, parsed=None, error=None, templated=False)
+        return parse(doc)
+
+
+def _syntax_of(doc: Document) -> str:
+    fmt = K.KINDS.get(doc.kind, "")
+    if fmt == "yaml-or-json":
+        stem = K.template_stem(doc.path)[0].lower()
+        if stem.endswith(".json") or doc.text.lstrip().startswith("{"):
+            return "json"
+        return "yaml"
+    return fmt
+
+
+def decode(raw: bytes) -> tuple[str, bool, ParseError | None]:
+    """UTF-8 text, whether it had a BOM, or a ParseError pointing at the first bad byte."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        head = raw[: e.start]
+        line = head.count(b"\n") + 1
+        col = e.start - (head.rfind(b"\n") + 1) + 1
+        return "", False, ParseError(f"not valid UTF-8 (byte 0x{raw[e.start]:02x})", line, col)
+    if "\x00" in text:
+        at = text.index("\x00")
+        return "", False, ParseError("binary content (NUL byte)", text.count("\n", 0, at) + 1,
+                                     at - (text.rfind("\n", 0, at) + 1) + 1)
+    if text.startswith(UTF8_BOM):
+        return text[1:], True, None
+    return text, False, None
+
+
+def parse(doc: Document) -> Document:
+    """Parse ``doc.text`` with its kind's format; sets ``parsed`` or ``error``/``templated``."""
+    doc.template_markers = K.is_templated(doc.text)
+    if doc.error is not None:
+        return doc
+    syntax = _syntax_of(doc)
+    try:
+        doc.parsed = _load(syntax, doc.text)
+    except _syntax_errors() as e:
+        if doc.template_markers:
+            doc.templated = True
+        else:
+            doc.error = ParseError(e.message, e.line, e.column)
+        return doc
+    if doc.template_markers and K.template_stem(doc.path)[1]:
+        # A template that happens to parse: its values may still be rendered later.
+        doc.templated = _has_template_values(doc)
+    return doc
+
+
+def _has_template_values(doc: Document) -> bool:
+    return bool(K.TEMPLATE_MARKERS.search(doc.text))
+
+
+def _load(syntax: str, text: str):
+    if syntax == "toml":
+        from .formats import toml
+
+        return toml.load(text)
+    if syntax == "json":
+        from .formats import json
+
+        return json.load(text)
+    if syntax == "yaml":
+        from .formats import yaml
+
+        return yaml.load(text)
+    if syntax == "envfile":
+        from .formats import flags
+
+        return flags.load_envfile(text)
+    if syntax == "unit":
+        from .formats import flags
+
+        return flags.load_unit(text)
+    if syntax == "sysctl":
+        from .formats import sysctl
+
+        return sysctl.load(text)
+    raise ValueError(f"no format for {syntax!r}")
+
+
+def _syntax_errors():
+    from .formats import SyntaxErrors
+
+    return SyntaxErrors
+
+
+def plan_edit(doc: Document, edit):
+    """Splices that make ``edit`` in ``doc`` (format-specific)."""
+    syntax = _syntax_of(doc)
+    if syntax == "toml":
+        from .formats import toml as fmt
+    elif syntax == "json":
+        from .formats import json as fmt
+    elif syntax == "yaml":
+        from .formats import yaml as fmt
+    elif syntax in ("envfile", "unit"):
+        from .formats import flags as fmt
+    elif syntax == "sysctl":
+        from .formats import sysctl as fmt
+    else:
+        raise ValueError(syntax)
+    return fmt.plan(doc.parsed, edit)

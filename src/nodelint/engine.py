@@ -1,0 +1,304 @@
+"""The engine: load documents, group them into nodes, run rules, filter, fix.
+
+Fixes run to a fixed point: apply every fix whose edits do not overlap, parse the
+new text, check again, repeat until nothing changes.  Nothing is written until the
+end, so ``--diff`` sees exactly what ``--fix`` would write.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from . import document as D
+from .config import Settings
+from .discover import Target, display, discover
+from .model import CreateFile, Finding, severity_rank
+from .node import Node, RootFS
+from .rules import registry
+
+MAX_FIX_ROUNDS = 10
+_SUPPRESS = re.compile(r"nodelint:\s*ignore(?:\[([A-Za-z0-9_, ]*)\])?")
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    files: int
+    fixed: int = 0
+    changes: list[tuple[D.Document, bytes]] = field(default_factory=list)  # (doc, new bytes)
+    errors: list[str] = field(default_factory=list)
+
+
+class Run:
+    def __init__(self, settings: Settings, root: str | None = None):
+        self.settings = settings
+        self.root = root
+        self.docs: list[D.Document] = []
+        self.nodes: list[Node] = []
+        self.errors: list[str] = []
+        self._by_fs: dict[str, D.Document] = {}
+
+    # ------------------------------------------------------------- loading
+    def load(self, target: Target) -> D.Document:
+        try:
+            with open(target.fs_path, "rb") as f:
+                raw = f.read()
+        except OSError as e:
+            raise D.LoadError(f"{target.path}: {e.strerror}") from None
+        text, bom, error = D.decode(raw)
+        doc = D.Document(target.path, target.fs_path, target.kind or "", text, raw, bom, target.role,
+                         target.node_path, error=error, explicit=target.explicit)
+        return D.parse(doc)
+
+    def _add(self, doc: D.Document) -> D.Document:
+        self.docs.append(doc)
+        self._by_fs[os.path.realpath(doc.fs_path)] = doc
+        return doc
+
+    def _root_loader(self, node: Node, fs: RootFS):
+        from .kinds import by_path
+
+        def load(node_path: str, kind: str) -> D.Document | None:
+            try:
+                real = fs.resolve(node_path)
+            except OSError:
+                return None
+            if not os.path.isfile(real):
+                return None
+            existing = self._by_fs.get(os.path.realpath(real))
+            if existing is not None:
+                return existing
+            match = by_path(node_path)
+            role = match.role if match is not None and match.kind == kind else "main"
+            target = Target(display(os.path.join(fs.root, node_path)), real, kind, role, node_path, "root")
+            try:
+                doc = self._add(self.load(target))
+            except D.LoadError as e:
+                self.errors.append(str(e))
+                return None
+            node.docs.append(doc)
+            return doc
+
+        def lister(node_dir: str) -> list[str]:
+            try:
+                real = fs.resolve(node_dir)
+                names = sorted(os.listdir(real))
+            except OSError:
+                return []
+            return [f"{node_dir}/{n}" for n in names if os.path.isfile(os.path.join(real, n))]
+
+        return load, lister
+
+    def _tree_loader(self, node: Node, prefix: str):
+        def load(node_path: str, kind: str) -> D.Document | None:
+            fs_path = os.path.join(prefix, node_path)
+            existing = self._by_fs.get(os.path.realpath(fs_path))
+            if existing is not None:
+                return existing
+            if not os.path.isfile(fs_path):
+                return None
+            target = Target(display(fs_path), fs_path, kind, "main", node_path, node.key)
+            try:
+                doc = self._add(self.load(target))
+            except D.LoadError as e:
+                self.errors.append(str(e))
+                return None
+            node.docs.append(doc)
+            return doc
+
+        return load
+
+    def prepare(self, targets: list[Target]) -> None:
+        groups: dict[str, Node] = {}
+        for t in targets:
+            try:
+                doc = self._add(self.load(t)) if t.kind else None
+            except D.LoadError as e:
+                self.errors.append(str(e))
+                continue
+            if doc is None:
+                self.docs.append(D.Document(t.path, t.fs_path, "", "", explicit=t.explicit, role="unknown"))
+                continue
+            if t.group is None:
+                self.nodes.append(Node(t.path, "single", [doc]))
+                continue
+            node = groups.get(t.group)
+            if node is None:
+                node = groups[t.group] = Node(t.group, "root" if t.group == "root" else "tree")
+                if node.mode == "root":
+                    node.loader, node.lister = self._root_loader(node, RootFS(self.root))
+                else:
+                    prefix = self._tree_prefix(t)
+                    if prefix is not None:
+                        node.loader = self._tree_loader(node, prefix)
+                self.nodes.append(node)
+            node.docs.append(doc)
+
+    @staticmethod
+    def _tree_prefix(t: Target) -> str | None:
+        """The directory that plays the node's root for a file at a node location."""
+        if t.node_path is None:
+            return None
+        fs = t.fs_path.replace(os.sep, "/")
+        if not fs.endswith(t.node_path):
+            return None
+        return fs[: -len(t.node_path)] or "."
+
+    # -------------------------------------------------------------- checks
+    def check(self) -> list[Finding]:
+        settings = self.settings
+        rules = registry()
+        out: list[Finding] = []
+        for node in self.nodes:
+            for rule in rules.values():
+                if rule.scope == "node" and settings.selects(rule.code) and node.of_kind(*rule.kinds):
+                    out += list(rule.check(node, settings))
+        for doc in list(self.docs):
+            out += self._engine_findings(doc)
+            if doc.parsed is None or doc.templated or not doc.kind:
+                continue
+            for rule in rules.values():
+                if rule.scope == "document" and doc.kind in rule.kinds and settings.selects(rule.code):
+                    out += list(rule.check(doc, settings))
+        return self._filter(out)
+
+    def _engine_findings(self, doc: D.Document) -> list[Finding]:
+        if not doc.kind:
+            if doc.explicit:
+                return [Finding("NL000", "info", doc.path, 1, 1, "not a node configuration nodelint knows; "
+                                "skipped (use --kind to name its kind)")]
+            return []
+        if doc.error is not None:
+            what = {"toml": "TOML", "json": "JSON", "yaml": "YAML", "envfile": "environment file",
+                    "unit": "systemd unit", "sysctl": "sysctl file"}.get(doc.syntax, doc.syntax)
+            return [Finding("NL001", "error", doc.path, doc.error.line, doc.error.column,
+                            f"cannot parse {what}: {doc.error.message}")]
+        if doc.templated:
+            return [Finding("NL002", "info", doc.path, 1, 1, f"template: not checked ({doc.kind} config "
+                            "with template syntax; check the rendered file)")]
+        return []
+
+    def _filter(self, findings: list[Finding]) -> list[Finding]:
+        s = self.settings
+        by_path = {d.path: d for d in self.docs}
+        kept = []
+        seen = set()
+        for f in findings:
+            if not s.selects(f.rule) or s.ignored_for_file(f.rule, f.path):
+                continue
+            doc = by_path.get(f.path)
+            if doc is not None and _suppressed(doc, f):
+                continue
+            if f.rule in s.severity:
+                f = Finding(f.rule, s.severity[f.rule], f.path, f.line, f.column, f.message, f.fix, f.related)
+            key = (f.rule, f.path, f.line, f.column, f.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            kept.append(f)
+        kept.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+        return kept
+
+    # ---------------------------------------------------------------- fixes
+    def fix(self) -> int:
+        """Apply safe fixes until nothing changes.  Returns the number of findings fixed."""
+        fixed = 0
+        for _ in range(MAX_FIX_ROUNDS):
+            fixable = [f for f in self.check() if f.fix is not None and f.fix.safe]
+            if not fixable:
+                break
+            applied = self._apply(fixable)
+            if applied == 0:
+                break
+            fixed += applied
+        return fixed
+
+    def _apply(self, findings: list[Finding]) -> int:
+        from .formats import UnsupportedEdit
+        from .formats.text import EditConflict, apply_splices
+
+        by_path = {d.path: d for d in self.docs}
+        planned: dict[str, list] = {}
+        counted = 0
+        for f in findings:
+            attempt: dict[str, list] = {}
+            try:
+                for edit in f.fix.edits:
+                    if isinstance(edit, CreateFile):
+                        raise UnsupportedEdit("file creation is not available here")
+                    doc = by_path.get(edit.path)
+                    if doc is None or doc.parsed is None:
+                        raise UnsupportedEdit(f"{edit.path} is not loaded")
+                    attempt.setdefault(edit.path, []).extend(D.plan_edit(doc, edit))
+            except UnsupportedEdit:
+                continue
+            trial_ok = True
+            for path, splices in attempt.items():
+                try:
+                    apply_splices(by_path[path].text, planned.get(path, []) + splices)
+                except EditConflict:
+                    trial_ok = False
+            if not trial_ok:
+                continue
+            for path, splices in attempt.items():
+                planned.setdefault(path, []).extend(splices)
+            counted += 1
+        changed = 0
+        for path, splices in planned.items():
+            doc = by_path[path]
+            new_text = apply_splices(doc.text, splices)
+            if new_text == doc.text:
+                continue
+            old = (doc.text, doc.parsed, doc.error, doc.templated)
+            doc.text, doc.parsed, doc.error, doc.templated = new_text, None, None, False
+            D.parse(doc)
+            if doc.error is not None or doc.parsed is None:
+                self.errors.append(f"{doc.path}: a fix produced text that does not parse "
+                                   f"({doc.error.message if doc.error else 'unknown'}); fix not applied")
+                doc.text, doc.parsed, doc.error, doc.templated = old
+                continue
+            changed += 1
+        return counted if changed else 0
+
+    def changes(self) -> list[tuple[D.Document, bytes]]:
+        out = []
+        for doc in self.docs:
+            if not doc.kind or doc.error is not None:
+                continue
+            new = ((D.UTF8_BOM if doc.bom else "") + doc.text).encode("utf-8")
+            if new != doc.raw:
+                out.append((doc, new))
+        return out
+
+
+def _suppressed(doc: D.Document, f: Finding) -> bool:
+    if not doc.text or doc.syntax == "json":
+        return False
+    lines = doc.text.splitlines()
+    for ln in (f.line, f.line - 1):
+        if 1 <= ln <= len(lines):
+            line = lines[ln - 1]
+            if "#" not in line and ";" not in line:
+                continue
+            m = _SUPPRESS.search(line)
+            if m and (m.group(1) is None or any(f.rule.startswith(c.strip()) for c in m.group(1).split(",")
+                                                if c.strip())):
+                return True
+    return False
+
+
+def run(paths: list[str], settings: Settings, *, root: str | None = None, kind: str | None = None,
+        fix: bool = False) -> tuple[Run, Result]:
+    targets = discover(paths, settings, root=root, forced=kind)
+    r = Run(settings, root)
+    r.prepare(targets)
+    fixed = r.fix() if fix else 0
+    findings = r.check()
+    files = sum(1 for d in r.docs if d.kind)
+    result = Result(findings, files, fixed, r.changes() if fix else [], r.errors)
+    return r, result
+
+
+def worst(findings: list[Finding]) -> int:
+    return max((severity_rank(f.severity) for f in findings), default=-1)

@@ -1,0 +1,187 @@
+"""What kind of node configuration a file is, and where each kind lives on a node.
+
+A kind is recognised by its path (the same patterns match a node's root, an image
+root, and repo trees that mirror a node such as ``files/etc/...`` or
+``roles/*/templates/etc/...``) and by its content (a TOML file with CRI plugin
+tables is a containerd config whatever its name).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KINDS = {
+    "containerd": "toml",
+    "runsc": "toml",
+    "crio": "toml",
+    "containers": "toml",
+    "docker": "json",
+    "kubelet": "yaml-or-json",
+    "kubeadm": "yaml",
+    "kubelet-env": "envfile",
+    "systemd": "unit",
+    "sysctl": "sysctl",
+}
+
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl", ".template")
+
+# (kind, role, pattern).  The named group ``node`` is the file's location on a node;
+# what precedes it is the node root (a tree prefix such as ``files/``).
+_LOCATIONS = [
+    ("runsc", "main", r"(?P<node>etc/containerd/runsc[^/]*\.toml)"),
+    ("containerd", "fragment", r"(?P<node>etc/containerd/(?:conf|config)\.d/[^/]+\.toml)"),
+    ("containerd", "main", r"(?P<node>etc/containerd/config\.toml)"),
+    ("containerd", "main", r"(?P<node>usr/share/containerd/[^/]+\.toml)"),
+    ("docker", "main", r"(?P<node>etc/docker/daemon\.json)"),
+    ("kubelet", "main", r"(?P<node>var/lib/kubelet/config\.(?:yaml|yml|json))"),
+    ("kubelet-env", "main", r"(?P<node>var/lib/kubelet/kubeadm-flags\.env)"),
+    ("kubelet", "dropin", r"(?P<node>etc/kubernetes/kubelet/config\.json\.d/.+\.conf)"),
+    ("kubelet", "dropin", r"(?P<node>etc/kubernetes/kubelet\.conf\.d/.+\.conf)"),
+    ("kubelet", "main", r"(?P<node>etc/kubernetes/kubelet/[^/]+\.(?:json|yaml|yml))"),
+    ("kubelet", "main", r"(?P<node>etc/kubernetes/kubelet[^/]*\.(?:json|yaml|yml))"),
+    ("kubelet-env", "main", r"(?P<node>etc/(?:default|sysconfig)/kubelet)"),
+    ("systemd", "main", r"(?P<node>(?:etc|run|usr/lib|lib)/systemd/system/kubelet\.service)"),
+    ("systemd", "dropin", r"(?P<node>(?:etc|run|usr/lib|lib)/systemd/system/kubelet\.service\.d/[^/]+\.conf)"),
+    ("crio", "main", r"(?P<node>etc/crio/crio\.conf)"),
+    ("crio", "dropin", r"(?P<node>etc/crio/crio\.conf\.d/[^/]+)"),
+    ("containers", "main", r"(?P<node>(?:etc|usr/share)/containers/containers\.conf)"),
+    ("containers", "dropin", r"(?P<node>(?:etc|usr/share)/containers/containers\.conf\.d/[^/]+\.conf)"),
+    ("sysctl", "main", r"(?P<node>etc/sysctl\.conf)"),
+    ("sysctl", "dropin", r"(?P<node>(?:etc|run|usr/local/lib|usr/lib|lib)/sysctl\.d/[^/]+\.conf)"),
+]
+LOCATIONS = [(kind, role, re.compile(r"(?:^|/)" + pat + r"\Z")) for kind, role, pat in _LOCATIONS]
+
+# Glob patterns below a node root, for --root discovery.
+ROOT_GLOBS = [
+    ("etc/containerd", "*.toml"),
+    ("etc/containerd/conf.d", "*.toml"),
+    ("etc/containerd/config.d", "*.toml"),
+    ("etc/docker", "daemon.json"),
+    ("var/lib/kubelet", "config.yaml"),
+    ("var/lib/kubelet", "config.yml"),
+    ("var/lib/kubelet", "config.json"),
+    ("var/lib/kubelet", "kubeadm-flags.env"),
+    ("etc/kubernetes/kubelet", "*.json"),
+    ("etc/kubernetes/kubelet", "*.yaml"),
+    ("etc/kubernetes/kubelet/config.json.d", "**/*.conf"),
+    ("etc/kubernetes/kubelet.conf.d", "**/*.conf"),
+    ("etc/kubernetes", "kubelet*.yaml"),
+    ("etc/kubernetes", "kubelet*.json"),
+    ("etc/default", "kubelet"),
+    ("etc/sysconfig", "kubelet"),
+    ("etc/systemd/system", "kubelet.service"),
+    ("etc/systemd/system/kubelet.service.d", "*.conf"),
+    ("run/systemd/system", "kubelet.service"),
+    ("run/systemd/system/kubelet.service.d", "*.conf"),
+    ("usr/lib/systemd/system", "kubelet.service"),
+    ("usr/lib/systemd/system/kubelet.service.d", "*.conf"),
+    ("lib/systemd/system", "kubelet.service"),
+    ("lib/systemd/system/kubelet.service.d", "*.conf"),
+    ("etc/crio", "crio.conf"),
+    ("etc/crio/crio.conf.d", "*"),
+    ("etc/containers", "containers.conf"),
+    ("etc/containers/containers.conf.d", "*.conf"),
+    ("usr/share/containers", "containers.conf"),
+    ("etc", "sysctl.conf"),
+    ("etc/sysctl.d", "*.conf"),
+    ("run/sysctl.d", "*.conf"),
+    ("usr/local/lib/sysctl.d", "*.conf"),
+    ("usr/lib/sysctl.d", "*.conf"),
+    ("lib/sysctl.d", "*.conf"),
+]
+
+# Name patterns for files outside node locations (configs kept under other names in repos).
+_NAMES = [
+    ("runsc", "main", r"runsc[^/]*\.toml"),
+    ("containerd", "main", r"[^/]*containerd[^/]*\.toml"),
+    ("docker", "main", r"daemon\.json|[^/]*docker[^/]*daemon[^/]*\.json|[^/]*daemon[^/]*docker[^/]*\.json"),
+    ("kubeadm", "main", r"kubeadm[^/]*\.ya?ml"),
+    ("kubelet", "main", r"[^/]*kubelet[^/]*\.(?:ya?ml|json)"),
+    ("kubelet-env", "main", r"kubeadm-flags\.env"),
+    ("systemd", "main", r"kubelet\.service"),
+    ("systemd", "dropin", r"kubelet\.service\.d/[^/]+\.conf"),
+    ("crio", "main", r"[^/]*crio[^/]*\.conf"),
+    ("containers", "main", r"containers\.conf"),
+    ("sysctl", "main", r"sysctl\.conf"),
+    ("sysctl", "dropin", r"sysctl\.d/[^/]+\.conf"),
+]
+NAMES = [(kind, role, re.compile(r"(?:^|/)" + pat + r"\Z")) for kind, role, pat in _NAMES]
+
+# Extensions worth opening to sniff when a path says nothing.
+SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part")
+
+_TOML_CRI = re.compile(r"^\s*\[+\s*plugins\s*[.\]][^\n]*(?:cri|containerd)", re.M)
+_TOML_CRI_DOTTED = re.compile(r"^\s*plugins\s*\.\s*[\"']?io\.containerd\.(?:grpc\.v1\.cri|cri\.v1)", re.M)
+_TOML_RUNSC = re.compile(r"^\s*\[\s*runsc_config\s*\]", re.M)
+_TOML_CRIO = re.compile(r"^\s*\[\s*crio(?:\s*\]|\s*\.)", re.M)
+_KUBELET = re.compile(r"""^\s*["']?kind["']?\s*:\s*["']?KubeletConfiguration\b""", re.M)
+_KUBEADM = re.compile(r"""^\s*["']?apiVersion["']?\s*:\s*["']?kubeadm\.k8s\.io/""", re.M)
+_DOCKER_KEYS = re.compile(
+    r'"(?:exec-opts|log-driver|log-opts|storage-driver|storage-opts|live-restore|insecure-registries|'
+    r'registry-mirrors|data-root|default-runtime|runtimes|bridge|iptables|cgroup-parent|default-ulimits|'
+    r'max-concurrent-downloads|default-address-pools|userland-proxy|experimental)"\s*:')
+_SYSCTL_LINE = re.compile(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
+TEMPLATE_MARKERS = re.compile(r"\{\{|\{%|\{#|^## template: jinja", re.M)
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str
+    role: str
+    node_path: str | None  # location on a node, e.g. "etc/containerd/config.toml"
+    node_root: str | None  # the path prefix before it ("" for a node root itself)
+
+
+def template_stem(path: str) -> tuple[str, bool]:
+    """The path without a template extension, and whether it had one."""
+    for suffix in TEMPLATE_SUFFIXES:
+        if path.endswith(suffix) and len(path) > len(suffix):
+            return path[: -len(suffix)], True
+    return path, False
+
+
+def by_path(path: str) -> Match | None:
+    """Kind from a (posix) path alone."""
+    for kind, role, pattern in LOCATIONS:
+        m = pattern.search(path)
+        if m:
+            return Match(kind, role, m.group("node"), path[: m.start("node")])
+    for kind, role, pattern in NAMES:
+        if pattern.search(path):
+            return Match(kind, role, None, None)
+    return None
+
+
+def sniff(text: str, path: str) -> str | None:
+    """Kind from content; ``path`` only decides which syntaxes are plausible."""
+    head = text[:65536]
+    lower = path.lower()
+    if _KUBEADM.search(head):
+        return "kubeadm"
+    if _KUBELET.search(head):
+        return "kubelet"
+    stripped = head.lstrip()
+    if lower.endswith(".json") or (stripped.startswith("{") and not stripped.startswith(("{%", "{{", "{#"))):
+        if _DOCKER_KEYS.search(head):
+            return "docker"
+        return None
+    if _TOML_RUNSC.search(head):
+        return "runsc"
+    if _TOML_CRI.search(head) or _TOML_CRI_DOTTED.search(head):
+        return "containerd"
+    if _TOML_CRIO.search(head):
+        return "crio"
+    if lower.endswith(".conf"):
+        lines = [ln for ln in head.splitlines() if ln.strip() and not ln.lstrip().startswith(("#", ";"))]
+        if lines and all(_SYSCTL_LINE.match(ln) for ln in lines):
+            return "sysctl"
+    return None
+
+
+def is_templated(text: str) -> bool:
+    return bool(TEMPLATE_MARKERS.search(text))
+
+
+def templated_value(value) -> bool:
+    """A value still holding template syntax, e.g. ``"{{ .Driver }}"``."""
+    return isinstance(value, str) and ("{{" in value or "{%" in value)

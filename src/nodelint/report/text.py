@@ -1,0 +1,43 @@
+"""``path:line:col: NL101 error message [*]`` lines and a summary."""
+from __future__ import annotations
+
+import os
+import sys
+
+from ..model import Finding
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_BOLD, _RESET = "\033[1m", "\033[0m"
+
+
+def use_color(no_color: bool, stream=sys.stdout) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def line(f: Finding, color: bool) -> str:
+    mark = " [*]" if f.fixable else ""
+    if color:
+        sev = f"{_COLORS[f.severity]}{f.severity}{_RESET}"
+        return f"{_BOLD}{f.path}:{f.line}:{f.column}:{_RESET} {_BOLD}{f.rule}{_RESET} {sev} {f.message}{mark}"
+    return f"{f.path}:{f.line}:{f.column}: {f.rule} {f.severity} {f.message}{mark}"
+
+
+def summary(findings: list[Finding], files: int, fixed: int, fixing: bool) -> str:
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
+    fixable = sum(1 for f in findings if f.fixable)
+    checked = f"{files} file{'s' if files != 1 else ''} checked"
+    head = f"Fixed {fixed} finding{'s' if fixed != 1 else ''}. " if fixing else ""
+    if not findings:
+        return f"{head}No findings ({checked})."
+    tail = f"; {fixable} fixable with --fix" if fixable and not fixing else ""
+    remaining = " remaining" if fixing else ""
+    return f"{head}Found {len(findings)} finding{'s' if len(findings) != 1 else ''}{remaining} " \
+           f"({', '.join(parts)}) in {checked}{tail}."
+
+
+def render(findings: list[Finding], files: int, fixed: int, fixing: bool, quiet: bool, color: bool) -> str:
+    out = [line(f, color) for f in findings]
+    if not quiet:
+        out.append(summary(findings, files, fixed, fixing))
+    return "\n".join(out) + ("\n" if out else "")
