@@ -1,0 +1,109 @@
+"""NL106: CRI-O's or containers.conf's ``cgroup_manager`` is cgroupfs.
+
+## What it does
+Reads ``cgroup_manager`` in ``[crio.runtime]`` of CRI-O's ``crio.conf`` and its drop-ins
+(``/etc/crio/crio.conf.d/*``, applied in name order, the last one winning), and in
+``[engine]`` of ``containers.conf`` (Podman, Buildah; ``/usr/share/containers``, then
+``/etc/containers``, then ``containers.conf.d/*.conf``).  Both default to ``systemd``; an
+explicit ``cgroupfs`` where it wins is the finding.  Seen in a node view, only the
+winning file is reported.
+
+## Why it matters
+CRI-O reports its driver to kubelet 1.31+ (CRI-O 1.28+), so ``cgroupfs`` here makes the
+whole node use cgroupfs under systemd, the split ownership that let a container
+escape its memory limit.  Older kubelets must match it by hand.
+
+## Example
+Bad:
+```toml
+[crio.runtime]
+cgroup_manager = "cgroupfs"
+conmon_cgroup = "pod"
+```
+Good:
+```toml
+[crio.runtime]
+cgroup_manager = "systemd"
+conmon_cgroup = "pod"
+```
+
+## Fix
+Safe.  Sets ``cgroup_manager = "systemd"`` in the file that wins.  The fix is not
+offered when ``conmon_cgroup`` holds a value only cgroupfs accepts (systemd wants
+``pod`` or a ``.slice``): CRI-O would then refuse to start, so change both by hand.
+
+## References
+- crio.conf(5): https://github.com/cri-o/cri-o/blob/main/docs/crio.conf.5.md
+- crio.conf.d(5): https://github.com/cri-o/cri-o/blob/main/docs/crio.conf.d.5.md
+- containers.conf(5): https://github.com/containers/common/blob/main/docs/containers.conf.5.md
+- ../shared/reference/crio-podman.md
+"""
+from __future__ import annotations
+
+import posixpath
+
+from ..kinds import templated_value
+from ..model import Fix, SetKey
+from . import finding
+
+CODE = "NL106"
+NAME = "crio-cgroup-manager"
+SEVERITY = "error"
+FIXABLE = True
+SUMMARY = "CRI-O or containers.conf cgroup_manager is cgroupfs"
+KINDS = ("crio", "containers")
+SCOPE = "node"
+
+TABLES = {"crio": ("crio", "runtime"), "containers": ("engine",)}
+
+
+def _get(data, path):
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def chain(docs: list, kind: str) -> list:
+    """Files of one kind in the order the runtime applies them (the last one wins)."""
+    def order(d):
+        share = 0 if (d.node_path or "").startswith("usr/share/") else 1
+        return (share, 0 if d.role == "main" else 1, posixpath.basename(d.node_path or d.path), d.path)
+    return sorted((d for d in docs if d.kind == kind and d.parsed is not None), key=order)
+
+
+def winning(docs: list, kind: str, key: str):
+    """(doc, value) of the last file in the chain that sets ``key``; None if none does."""
+    table = TABLES[kind]
+    found = None
+    for d in chain(docs, kind):
+        value = _get(d.data, table + (key,))
+        if value is not None:
+            found = (d, value)
+    return found
+
+
+def check(node, settings):
+    want = settings.cgroup_driver
+    groups = [node.docs] if node.is_view else [[d] for d in node.docs]
+    for docs in groups:
+        for kind, table in TABLES.items():
+            won = winning(docs, kind, "cgroup_manager")
+            if won is None:
+                continue
+            doc, value = won
+            if value == want or templated_value(value) or not isinstance(value, str):
+                continue
+            key = table + ("cgroup_manager",)
+            conmon = winning(docs, kind, "conmon_cgroup") if kind == "crio" else None
+            fix = Fix((SetKey(doc.path, key, want),), f'set cgroup_manager = "{want}"')
+            extra = ""
+            if want == "systemd" and conmon is not None:
+                cv = conmon[1]
+                if isinstance(cv, str) and cv not in ("", "pod") and not cv.endswith(".slice"):
+                    fix = None
+                    extra = f' (also set conmon_cgroup = "pod": "{cv}" is only valid with cgroupfs)'
+            what = "CRI-O" if kind == "crio" else "containers.conf"
+            yield finding(CODE, SEVERITY, doc, key, f'{what} uses cgroup_manager = "{value}", not "{want}"{extra}',
+                          fix, at_value=True)

@@ -1,0 +1,149 @@
+"""NL107: kubelet's cgroup driver differs from the container runtime's.
+
+## What it does
+Within one node view (``--root DIR``, or the files of one node in a repo tree),
+compares the cgroup driver kubelet is configured with (the winning flag, drop-in,
+config file or kubeadm setting, see NL105) with the driver of the runtime it talks
+to:
+
+- containerd: the default CRI runtime handler (``SystemdCgroup``; the built-in
+  ``runc`` handler means cgroupfs), imports merged;
+- CRI-O: ``cgroup_manager`` (default systemd);
+- Docker (cri-dockerd): ``native.cgroupdriver`` in ``exec-opts``, when set.
+
+The runtime is the one ``containerRuntimeEndpoint`` (or ``--container-runtime-endpoint``)
+names; without one, every runtime configured on the node is compared.  Both places
+are shown.  kubelet is only compared when its driver is set somewhere (an unset
+driver is NL105's finding).
+
+## Why it matters
+With mismatched drivers kubelet fails to start pods (``misconfiguration: kubelet
+cgroup driver: "systemd" is different from docker cgroup driver: "cgroupfs"``) or,
+worse, two managers own the cgroup tree.  kubelet 1.31+ with containerd 2.0+ or
+CRI-O 1.28+ takes the runtime's driver instead; older combinations do not.
+
+## Example
+``var/lib/kubelet/config.yaml``:
+```yaml
+kind: KubeletConfiguration
+cgroupDriver: systemd
+```
+``etc/containerd/config.toml``:
+```toml
+version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = false
+```
+```console
+var/lib/kubelet/config.yaml:3:15: NL107 error kubelet uses the systemd cgroup driver but containerd uses cgroupfs (etc/containerd/config.toml:3:19)
+```
+
+## Fix
+No automatic fix of its own: NL101, NL104, NL105 and NL106 move each side to the
+target driver, which also ends the mismatch.
+
+## References
+- Kubernetes, configuring a cgroup driver: https://kubernetes.io/docs/tasks/administer-cluster/kubeadm/configure-cgroup-driver/
+- KubeletCgroupDriverFromCRI: ../shared/reference/kubelet.md section 5
+"""
+from __future__ import annotations
+
+from .. import containerd as C
+from ..kinds import templated_value
+from ..kubelet import config_documents, kubelets
+from ..model import Related
+from . import finding
+from .nl104_docker_cgroup_driver import cgroup_driver_entries
+from .nl106_crio_cgroup_manager import winning
+
+CODE = "NL107"
+NAME = "kubelet-runtime-driver-mismatch"
+SEVERITY = "error"
+FIXABLE = False
+SUMMARY = "kubelet and the container runtime use different cgroup drivers"
+KINDS = ("kubelet", "kubeadm", "kubelet-env", "systemd", "containerd", "crio", "docker")
+SCOPE = "node"
+
+
+def runtime_drivers(node) -> list[tuple[str, str, object, tuple]]:
+    """(runtime, driver, document, key) for each runtime configured on the node."""
+    out = []
+    imported = node.imported_docs()
+    for doc in node.of_kind("containerd"):
+        if doc.parsed is None or id(doc) in imported or doc.role == "fragment" or not isinstance(doc.data, dict):
+            continue
+        eff = C.effective(doc, C.imports_of(doc, node))
+        if eff.config.cri_disabled:
+            continue
+        handler = eff.handlers.get(eff.default_name)
+        if handler is None and eff.implicit_runc:
+            out.append(("containerd", "cgroupfs", doc, C.implicit_runc_anchor(eff.config)))
+            continue
+        driver = C.driver_of(handler)
+        if driver is None:
+            continue
+        s = handler.systemd
+        if s is not None:
+            out.append(("containerd", driver, s.doc, s.path))
+        else:
+            out.append(("containerd", driver, handler.doc, handler.handler.table))
+    won = winning(node.docs, "crio", "cgroup_manager")
+    crio_docs = [d for d in node.of_kind("crio") if d.parsed is not None]
+    if won is not None and isinstance(won[1], str):
+        out.append(("CRI-O", won[1], won[0], ("crio", "runtime", "cgroup_manager")))
+    elif crio_docs:
+        out.append(("CRI-O", "systemd", crio_docs[0], ()))
+    for doc in node.of_kind("docker"):
+        entries = cgroup_driver_entries(doc.data) if doc.parsed is not None else []
+        if entries:
+            i, value = entries[-1]
+            out.append(("Docker", value, doc, ("exec-opts", i)))
+    return out
+
+
+def _endpoint_runtime(kubelet) -> str | None:
+    endpoint = None
+    for _, mapping in config_documents(kubelet.config) if kubelet.config is not None else ():
+        if isinstance(mapping.get("containerRuntimeEndpoint"), str):
+            endpoint = mapping["containerRuntimeEndpoint"]
+    for flag, _, _ in kubelet.flags:
+        if flag.name == "container-runtime-endpoint":
+            endpoint = flag.value
+    if not endpoint:
+        return None
+    if "crio" in endpoint:
+        return "CRI-O"
+    if "dockershim" in endpoint or "cri-dockerd" in endpoint:
+        return "Docker"
+    if "containerd" in endpoint:
+        return "containerd"
+    return None
+
+
+def check(node, settings):
+    if not node.is_view:
+        return
+    runtimes = runtime_drivers(node)
+    if not runtimes:
+        return
+    sides = []
+    for kubelet in kubelets(node):
+        winner = kubelet.winner("cgroupDriver", "cgroup-driver")
+        if winner is not None and not templated_value(winner.value):
+            sides.append((winner.value, winner.doc, winner.key, _endpoint_runtime(kubelet)))
+    if not sides:
+        for doc in node.of_kind("kubeadm"):
+            for i, d in enumerate(doc.data if isinstance(doc.data, list) else []):
+                if isinstance(d, dict) and d.get("kind") == "KubeletConfiguration":
+                    value = d.get("cgroupDriver", "systemd")
+                    key = (i, "cgroupDriver") if "cgroupDriver" in d else (i, "kind")
+                    sides.append((value, doc, key, None))
+    for value, doc, key, runtime in sides:
+        for name, driver, rdoc, rkey in runtimes:
+            if (runtime is not None and name != runtime) or driver == value:
+                continue
+            pos = rdoc.value_position(rkey) if rkey else rdoc.position(())
+            where = f"{rdoc.path}:{pos.line}:{pos.column}"
+            related = (Related(rdoc.path, pos.line, pos.column, f"{name} uses the {driver} cgroup driver here"),)
+            msg = f"kubelet uses the {value} cgroup driver but {name} uses {driver} ({where})"
+            yield finding(CODE, SEVERITY, doc, key, msg, at_value=True, related=related)
