@@ -119,13 +119,10 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
     for message in result.errors:
         print(f"nodelint: error: {message}", file=sys.stderr)
     if diff:
-        import difflib
+        from .report.diff import unified
 
         for doc, new in result.changes:
-            old = doc.raw.decode("utf-8", "replace")
-            sys.stdout.writelines(difflib.unified_diff(
-                old.splitlines(keepends=True), new.decode("utf-8").splitlines(keepends=True),
-                fromfile=f"a/{doc.path}", tofile=f"b/{doc.path}"))
+            sys.stdout.write(unified(doc.path, doc.raw.decode("utf-8", "replace"), new.decode("utf-8")))
         if not quiet:
             n = len(result.changes)
             print(f"{n} file{'s' if n != 1 else ''} would be changed by --fix.", file=sys.stderr)
@@ -211,12 +208,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     except Failure as e:
         print(f"nodelint: error: {e}", file=sys.stderr)
         return 2
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         return e.exit_code
     except click.ClickException as e:
         print(f"nodelint: error: {e.format_message()}", file=sys.stderr)
         return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         return 130
     except KeyboardInterrupt:
         return 130

@@ -215,12 +215,17 @@ class Run:
         return fixed
 
     def _apply(self, findings: list[Finding]) -> int:
+        """Apply the fixes of ``findings`` that fit together; returns how many were applied.
+
+        Per file, all non-overlapping fixes are tried at once; when the result does not
+        parse (two fixes that make sense alone but not together), they are added one at
+        a time and those that break the file wait for the next round.
+        """
         from .formats import UnsupportedEdit
         from .formats.text import EditConflict, apply_splices
 
         by_path = {d.path: d for d in self.docs}
-        planned: dict[str, list] = {}
-        counted = 0
+        per_finding: list[dict[str, list]] = []
         for f in findings:
             attempt: dict[str, list] = {}
             try:
@@ -233,33 +238,52 @@ class Run:
                     attempt.setdefault(edit.path, []).extend(D.plan_edit(doc, edit))
             except UnsupportedEdit:
                 continue
-            trial_ok = True
-            for path, splices in attempt.items():
-                try:
+            per_finding.append(attempt)
+
+        def parses(doc: D.Document, text: str) -> bool:
+            probe = D.Document(doc.path, doc.fs_path, doc.kind, text, role=doc.role)
+            D.parse(probe)
+            return probe.error is None and (probe.parsed is not None or doc.templated)
+
+        planned: dict[str, list] = {}
+        accepted: list[dict[str, list]] = []
+        for attempt in per_finding:
+            try:
+                for path, splices in attempt.items():
                     apply_splices(by_path[path].text, planned.get(path, []) + splices)
-                except EditConflict:
-                    trial_ok = False
-            if not trial_ok:
+            except EditConflict:
                 continue
             for path, splices in attempt.items():
                 planned.setdefault(path, []).extend(splices)
-            counted += 1
+            accepted.append(attempt)
+        broken = {p for p, sp in planned.items() if not parses(by_path[p], apply_splices(by_path[p].text, sp))}
+        if broken:
+            kept = [a for a in accepted if not set(a) & broken]
+            planned = {}
+            for attempt in kept:
+                for path, splices in attempt.items():
+                    planned.setdefault(path, []).extend(splices)
+            for attempt in accepted:
+                if not set(attempt) & broken:
+                    continue
+                trial = {p: planned.get(p, []) + sp for p, sp in attempt.items()}
+                try:
+                    if all(parses(by_path[p], apply_splices(by_path[p].text, sp)) for p, sp in trial.items()):
+                        planned.update(trial)
+                        kept.append(attempt)
+                except EditConflict:
+                    continue
+            accepted = kept
         changed = 0
         for path, splices in planned.items():
             doc = by_path[path]
             new_text = apply_splices(doc.text, splices)
             if new_text == doc.text:
                 continue
-            old = (doc.text, doc.parsed, doc.error, doc.templated)
             doc.text, doc.parsed, doc.error, doc.templated = new_text, None, None, False
             D.parse(doc)
-            if doc.error is not None or doc.parsed is None:
-                self.errors.append(f"{doc.path}: a fix produced text that does not parse "
-                                   f"({doc.error.message if doc.error else 'unknown'}); fix not applied")
-                doc.text, doc.parsed, doc.error, doc.templated = old
-                continue
             changed += 1
-        return counted if changed else 0
+        return len(accepted) if changed else 0
 
     def changes(self) -> list[tuple[D.Document, bytes]]:
         out = []

@@ -127,6 +127,21 @@ class FlagsDocument:
             out.setdefault(d.section, {}).setdefault(d.key, []).append(d.value.text)
         return out
 
+    def _last_flag(self, key):
+        if len(key) != 2:
+            return None
+        found = [f for seg in _segments_for(self, str(key[0])) for f in flags_in(seg) if f.name == key[1]]
+        return found[-1] if found else None
+
+    def position(self, key):
+        """Where ``(variable or "ExecStart", flag)`` is written (its last occurrence)."""
+        flag = self._last_flag(tuple(key))
+        return None if flag is None else self.lines.position(flag.start)
+
+    def value_position(self, key):
+        flag = self._last_flag(tuple(key))
+        return None if flag is None else self.lines.position(flag.value_span[0])
+
     def environment(self) -> list[Assignment]:
         """Variables this file defines: env-file lines, or a unit's Environment= items."""
         if self.shape == "envfile":

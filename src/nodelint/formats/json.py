@@ -93,6 +93,8 @@ class _Parser:
         if not m:
             if self.t.startswith('"', self.pos):
                 self.error("invalid or unterminated string")
+            if self.t.startswith(("/", "#"), self.pos):
+                self.error("comments are not allowed in JSON")
             self.error("expected a string")
         self.pos = m.end()
         return _json.loads(m.group(0)), m.start(), m.end()
@@ -212,7 +214,8 @@ def _separator(doc: JsonDocument, container: JsonNode, children: list[JsonNode])
         return t[gap_start:first]
     if children:
         first = children[0].key_start if children[0].key_start >= 0 else children[0].start
-        return t[container.start + 1:first]
+        gap = t[container.start + 1:first]
+        return gap if gap else " "
     return " "
 
 

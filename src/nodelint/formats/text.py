@@ -67,8 +67,8 @@ class EditConflict(Exception):
 
 
 def apply_splices(text: str, splices: list[Splice]) -> str:
-    """Apply non-overlapping splices.  Raises EditConflict on overlap."""
-    ordered = sorted(splices, key=lambda s: (s.start, s.end))
+    """Apply non-overlapping splices (identical ones once).  Raises EditConflict on overlap."""
+    ordered = sorted(set(splices), key=lambda s: (s.start, s.end, s.replacement))
     for a, b in zip(ordered, ordered[1:]):
         if b.start < a.end or (a.start == a.end == b.start == b.end and a != b):
             raise EditConflict(f"overlapping edits at offset {b.start}")

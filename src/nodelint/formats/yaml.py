@@ -138,16 +138,35 @@ def _scalar(node) -> Any:
     if kind == "null":
         return None
     if kind == "int":
-        try:
-            return int(value.replace("_", ""), 0)
-        except ValueError:
-            return value
+        return _yaml11_int(value)
     if kind == "float":
         try:
             return float(value.replace("_", ""))
         except ValueError:
             return value
     return value
+
+
+def _yaml11_int(value: str):
+    """YAML 1.1 integers: 0b binary, 0x hex, leading-zero octal, base 60 with colons."""
+    v = value.replace("_", "")
+    sign = -1 if v.startswith("-") else 1
+    v = v.lstrip("+-")
+    try:
+        if v.startswith("0b"):
+            return sign * int(v[2:], 2)
+        if v.startswith("0x"):
+            return sign * int(v[2:], 16)
+        if ":" in v:
+            n = 0
+            for part in v.split(":"):
+                n = n * 60 + int(part)
+            return sign * n
+        if len(v) > 1 and v.startswith("0"):
+            return sign * int(v, 8)
+        return sign * int(v)
+    except ValueError:
+        return value
 
 
 def load(text: str) -> YamlDocument:

@@ -10,7 +10,8 @@ _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
 
-def use_color(no_color: bool, stream=sys.stdout) -> bool:
+def use_color(no_color: bool, stream=None) -> bool:
+    stream = sys.stdout if stream is None else stream
     return not no_color and "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 

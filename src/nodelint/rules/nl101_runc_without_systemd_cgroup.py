@@ -64,8 +64,9 @@ restarts.
 from __future__ import annotations
 
 from .. import containerd as C
-from ..model import Fix, SetKey
+from ..model import Fix, RenameKey, SetKey
 from . import finding
+from .nl108_cgroup_key_not_read import norm
 
 CODE = "NL101"
 NAME = "runc-without-systemd-cgroup"
@@ -107,7 +108,13 @@ def check(node, settings):
                        f"{'cgroupfs' if not s.value else 'systemd'} cgroup driver, not {settings.cgroup_driver}")
                 yield finding(CODE, SEVERITY, s.doc, s.path, msg, fix, at_value=True)
             else:
-                fix = Fix((_set(h.doc, h.handler, True),), "set SystemdCgroup = true in the handler's options")
+                misspelled = [k for k in h.handler.options if norm(k) in ("systemdcgroup", "systemdcgroups")
+                              and isinstance(h.handler.options[k], bool)]
+                if misspelled:  # reuse the line the user meant (the same edit as NL108's)
+                    edit = RenameKey(h.doc.path, h.handler.options_path + (misspelled[-1],), C.CANONICAL)
+                else:
+                    edit = _set(h.doc, h.handler, True)
+                fix = Fix((edit,), "set SystemdCgroup = true in the handler's options")
                 hint = " (or in a file it imports)" if eff.config.data.get("imports") and not node.is_view else ""
                 msg = (f"runtime handler '{h.name}' runs runc without SystemdCgroup = true in its options: "
                        f"containerd defaults to the cgroupfs driver{hint}")

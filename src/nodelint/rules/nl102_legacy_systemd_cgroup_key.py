@@ -23,11 +23,13 @@ uses systemd cgroups.  It does not: ``SystemdCgroup`` in the runc options does
 ## Example
 Bad:
 ```toml
+version = 2
 [plugins."io.containerd.grpc.v1.cri"]
   systemd_cgroup = true
 ```
 Good:
 ```toml
+version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
   SystemdCgroup = true
 ```

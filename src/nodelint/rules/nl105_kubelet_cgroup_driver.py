@@ -57,8 +57,9 @@ from __future__ import annotations
 
 from ..kinds import templated_value
 from ..kubelet import Source, config_documents, kubelets
-from ..model import Fix, SetKey
+from ..model import Fix, RenameKey, SetKey
 from . import finding
+from .nl108_cgroup_key_not_read import norm
 
 CODE = "NL105"
 NAME = "kubelet-cgroup-driver"
@@ -141,8 +142,13 @@ def check(node, settings):
         objects = config_documents(config)
         if not objects:
             continue
-        prefix, _ = objects[0]
-        fix = Fix((SetKey(config.path, prefix + (FIELD,), want),), f"add {FIELD}: {want}")
+        prefix, mapping = objects[0]
+        misspelled = [k for k in mapping if isinstance(k, str) and norm(k) == "cgroupdriver"]
+        if misspelled:  # the line the user meant; the same edit as NL108's
+            edit = RenameKey(config.path, prefix + (misspelled[-1],), FIELD)
+        else:
+            edit = SetKey(config.path, prefix + (FIELD,), want)
+        fix = Fix((edit,), f"add {FIELD}: {want}")
         kind_key = prefix + ("kind",)
         yield finding(CODE, SEVERITY, config, kind_key,
                       f"{FIELD} is not set, so kubelet uses its default, cgroupfs ({CRI_NOTE}); set {FIELD}: {want}",

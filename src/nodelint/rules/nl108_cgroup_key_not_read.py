@@ -33,12 +33,16 @@ containerd drops unknown runc options silently and kubelet only logs at info lev
 ## Example
 Bad:
 ```toml
+version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
   runtime_type = "io.containerd.runc.v2"
   SystemdCgroup = true
 ```
 Good:
 ```toml
+version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
   SystemdCgroup = true
 ```

@@ -1,0 +1,76 @@
+"""JSON: strict like Go's encoding/json, positions for every member, minimal edits."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nodelint.formats import json as fmt
+from nodelint.formats.text import apply_splices
+from nodelint.model import AppendToList, DeleteKey, RenameKey, SetKey
+
+
+def edit(text: str, *edits) -> str:
+    doc = fmt.load(text)
+    splices = []
+    for e in edits:
+        splices += fmt.plan(doc, e)
+    out = apply_splices(text, splices)
+    json.loads(out)
+    return out
+
+
+@pytest.mark.parametrize("text, line, column, words", [
+    ('{\n  "a": 1,\n}\n', 3, 1, "trailing comma"),
+    ('{\n  // note\n  "a": 1\n}', 2, 3, "comments"),
+    ('{"a": 1} x', 1, 10, "after the JSON value"),
+    ('{"a": tru}', 1, 7, "unexpected character"),
+])
+def test_errors_point_at_the_spot(text, line, column, words):
+    with pytest.raises(fmt.JsonSyntaxError) as e:
+        fmt.load(text)
+    assert (e.value.line, e.value.column) == (line, column)
+    assert words in e.value.message
+
+
+def test_member_positions_and_duplicate_keys():
+    doc = fmt.load('{\n  "exec-opts": ["a"],\n  "exec-opts": ["b"]\n}')
+    assert doc.data == {"exec-opts": ["b"]}  # the last one wins, as in Go
+    assert doc.position(("exec-opts",)).line == 3
+    assert doc.duplicates and doc.duplicates[0][0] == ("exec-opts",)
+
+
+def test_adding_a_member_matches_indentation_and_separator():
+    text = '{\n    "bridge": "none",\n    "live-restore": true\n}\n'
+    out = edit(text, SetKey("f", ("exec-opts",), ["native.cgroupdriver=systemd"]))
+    assert out == ('{\n    "bridge": "none",\n    "live-restore": true,\n'
+                   '    "exec-opts": ["native.cgroupdriver=systemd"]\n}\n')
+
+
+def test_single_line_object_stays_on_one_line():
+    out = edit('{ "insecure-registries":["h:5000"] }\n', SetKey("f", ("exec-opts",), ["x"]))
+    assert out == '{ "insecure-registries":["h:5000"], "exec-opts":["x"] }\n'
+
+
+def test_append_to_multiline_list_and_replace_an_element():
+    text = '{\n  "exec-opts": [\n    "a=b"\n  ]\n}'
+    assert edit(text, AppendToList("f", ("exec-opts",), "c=d")) == '{\n  "exec-opts": [\n    "a=b",\n    "c=d"\n  ]\n}'
+    assert edit(text, SetKey("f", ("exec-opts", 0), "x=y")) == text.replace("a=b", "x=y")
+
+
+def test_rename_and_delete_members():
+    text = '{\n  "a": 1,\n  "cgroupdriver": "systemd",\n  "b": 2\n}\n'
+    assert edit(text, RenameKey("f", ("cgroupdriver",), "x")) == text.replace('"cgroupdriver"', '"x"')
+    assert edit(text, DeleteKey("f", ("cgroupdriver",))) == '{\n  "a": 1,\n  "b": 2\n}\n'
+    assert edit(text, DeleteKey("f", ("b",))) == '{\n  "a": 1,\n  "cgroupdriver": "systemd"\n}\n'
+
+
+def test_empty_file_is_an_empty_object_like_dockerd_reads_it():
+    doc = fmt.load("  \n")
+    assert doc.data == {}
+    assert edit("", SetKey("f", ("exec-opts",), ["x"])) == '{"exec-opts": ["x"]}\n'
+
+
+def test_deep_nesting_is_an_error_not_a_crash():
+    with pytest.raises(fmt.JsonSyntaxError):
+        fmt.load("[" * 10000 + "]" * 10000)

@@ -1,0 +1,126 @@
+"""TOML: positions match what a reader sees; edits change only the lines they must."""
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from nodelint.formats import UnsupportedEdit, toml
+from nodelint.formats.text import apply_splices
+from nodelint.model import DeleteKey, RenameKey, SetKey
+
+RUNC = ("plugins", "io.containerd.grpc.v1.cri", "containerd", "runtimes", "runc")
+
+
+def edit(text: str, *edits) -> str:
+    doc = toml.load(text)
+    splices = []
+    for e in edits:
+        splices += toml.plan(doc, e)
+    out = apply_splices(text, splices)
+    tomllib.loads(out)  # every edit leaves valid TOML
+    return out
+
+
+def test_quoted_keys_are_the_same_key_whatever_the_quotes():
+    doc = toml.load("[plugins.'io.containerd.grpc.v1.cri'.containerd.runtimes.runc.options]\n"
+                    "  SystemdCgroup = true\n")
+    assert doc.index.entries[RUNC + ("options", "SystemdCgroup")]
+    assert doc.position(RUNC + ("options", "SystemdCgroup")) == doc.lines.position(doc.text.index("Systemd"))
+
+
+def test_positions_are_one_based_line_and_column():
+    doc = toml.load('version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  snapshotter = "x"\n')
+    pos = doc.position(("plugins", "io.containerd.grpc.v1.cri", "containerd", "snapshotter"))
+    assert (pos.line, pos.column) == (4, 3)
+    header = doc.position(("plugins", "io.containerd.grpc.v1.cri", "containerd"))
+    assert (header.line, header.column) == (3, 1)
+
+
+def test_syntax_error_carries_line_and_column():
+    with pytest.raises(toml.TomlSyntaxError) as e:
+        toml.load("[a]\nx = \n")
+    assert (e.value.line, e.value.column) == (2, 5)
+
+
+def test_replacing_a_value_keeps_everything_else():
+    text = ("# comment\n[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\r\n"
+            "    SystemdCgroup = false   # keep me\r\n")
+    out = edit(text, SetKey("f", RUNC + ("options", "SystemdCgroup"), True))
+    assert out == text.replace("false", "true")
+
+
+def test_new_key_goes_after_the_last_entry_with_its_indentation_before_trailing_comments():
+    text = ('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n'
+            '            BinaryName = ""\n'
+            '            # Removed in latest\n'
+            '            #SystemdCgroup = false\n'
+            '\n'
+            '[other]\n')
+    out = edit(text, SetKey("f", RUNC + ("options", "SystemdCgroup"), True))
+    assert out == text.replace('BinaryName = ""\n', 'BinaryName = ""\n            SystemdCgroup = true\n')
+
+
+def test_new_table_is_placed_after_its_parent_and_nested_like_the_file():
+    text = ('version = 2\n'
+            '[plugins]\n'
+            '  [plugins."io.containerd.grpc.v1.cri"]\n'
+            '    [plugins."io.containerd.grpc.v1.cri".containerd]\n'
+            '      snapshotter = "overlayfs"\n')
+    out = edit(text, SetKey("f", RUNC + ("options", "SystemdCgroup"), True,
+                            ((RUNC + ("runtime_type",), "io.containerd.runc.v2"),)))
+    assert out == text + (
+        '      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n'
+        '        runtime_type = "io.containerd.runc.v2"\n'
+        '        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n'
+        '          SystemdCgroup = true\n')
+
+
+def test_new_table_keeps_a_missing_final_newline_missing_and_the_quote_style():
+    text = ("version = 3\n"
+            "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]\n"
+            "runtime_type = 'io.containerd.runc.v2'")
+    v3 = ("plugins", "io.containerd.cri.v1.runtime", "containerd", "runtimes", "runc")
+    out = edit(text, SetKey("f", v3 + ("options", "SystemdCgroup"), True))
+    assert out == text + "\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\nSystemdCgroup = true"
+    assert not out.endswith("\n")
+
+
+def test_crlf_files_get_crlf_lines():
+    text = "[runsc_config]\r\n  platform = \"kvm\"\r\n"
+    out = edit(text, SetKey("f", ("runsc_config", "systemd-cgroup"), "true"))
+    assert out == text + '  systemd-cgroup = "true"\r\n'
+
+
+def test_missing_table_is_appended_when_the_file_has_no_related_header():
+    out = edit("log_level = \"debug\"\n", SetKey("f", ("runsc_config", "systemd-cgroup"), "true"))
+    assert out == 'log_level = "debug"\n[runsc_config]\nsystemd-cgroup = "true"\n'
+
+
+def test_delete_and_rename_touch_one_line():
+    text = '[a]\n  x = 1\n  systemd_cgroup = false  # old\n  y = 2\n'
+    assert edit(text, DeleteKey("f", ("a", "systemd_cgroup"))) == '[a]\n  x = 1\n  y = 2\n'
+    assert edit(text, RenameKey("f", ("a", "x"), "z")) == text.replace("  x = 1", "  z = 1")
+
+
+def test_inline_tables_take_value_replacements_but_no_new_keys():
+    text = "[r]\noptions = { SystemdCgroup = false }\n"
+    assert edit(text, SetKey("f", ("r", "options", "SystemdCgroup"), True)) == text.replace("false", "true")
+    with pytest.raises(UnsupportedEdit):
+        toml.plan(toml.load(text), SetKey("f", ("r", "options", "BinaryName"), "x"))
+
+
+def test_multiline_strings_and_arrays_do_not_confuse_the_locator():
+    text = ('a = """\n[not.a.table]\nb = 1\n"""\n'
+            'list = [\n  "x", # comment ]\n  "y",\n]\n'
+            '[t]\nk = \'\'\'q\'\'\'\n')
+    doc = toml.load(text)
+    assert set(doc.index.tables) >= {(), ("t",)}
+    assert ("not", "a", "table") not in doc.index.tables
+    assert doc.position(("t", "k")).line == 10
+
+
+def test_arrays_of_tables_are_indexed():
+    doc = toml.load("[[x]]\na = 1\n[[x]]\na = 2\n[x.sub]\nb = 3\n")
+    assert doc.position(("x", 1, "a")).line == 4
+    assert doc.position(("x", 1, "sub", "b")).line == 6

@@ -1,0 +1,101 @@
+"""kubelet (NL105) on single files and in node views where flags and drop-ins win."""
+from __future__ import annotations
+
+from ..conftest import write
+
+KUBELET = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+
+
+def rules_at(outcome):
+    return [(f["rule"], f["path"].split("/", 1)[-1] if "/" in f["path"] else f["path"], f["line"])
+            for f in outcome.json["findings"]]
+
+
+def test_missing_driver_in_a_kubelet_config_is_cgroupfs(nodelint, tmp_path):
+    path = write(tmp_path / "kubelet-config.yaml", KUBELET + "maxPods: 110\n")
+    out = nodelint("--format", "json", path).json["findings"]
+    assert [(f["rule"], f["line"]) for f in out] == [("NL105", 2)]
+    assert "default, cgroupfs" in out[0]["message"] and "1.31" in out[0]["message"]
+    nodelint("--fix", path)
+    # the file's keys are sorted, so the new one goes in order
+    assert path.read_text() == ("apiVersion: kubelet.config.k8s.io/v1beta1\ncgroupDriver: systemd\n"
+                                "kind: KubeletConfiguration\nmaxPods: 110\n")
+
+
+def test_json_kubelet_config_is_fixed_in_place(nodelint, tmp_path):
+    path = write(tmp_path / "etc/kubernetes/kubelet/kubelet-config.json",
+                 '{\n  "kind": "KubeletConfiguration",\n  "cgroupDriver": "cgroupfs",\n  "maxPods": 58\n}\n')
+    assert nodelint("--format", "json", path).rules() == ["NL105"]
+    nodelint("--fix", path)
+    assert '"cgroupDriver": "systemd",' in path.read_text()
+
+
+def test_kubeadm_file_missing_driver_is_fine_but_cgroupfs_is_not(nodelint, tmp_path):
+    doc = ("apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n---\n" + KUBELET)
+    assert nodelint("--format", "json", write(tmp_path / "kubeadm.yaml", doc)).rules() == []
+    bad = write(tmp_path / "kubeadm2.yaml", doc + "cgroupDriver: cgroupfs\n")
+    assert nodelint("--format", "json", bad).rules() == ["NL105"]
+
+
+def test_kubeadm_extra_args_beat_the_kubelet_document(nodelint, tmp_path):
+    doc = ("apiVersion: kubeadm.k8s.io/v1beta4\nkind: JoinConfiguration\nnodeRegistration:\n"
+           "  kubeletExtraArgs:\n    - name: cgroup-driver\n      value: cgroupfs\n---\n" + KUBELET +
+           "cgroupDriver: systemd\n")
+    path = write(tmp_path / "kubeadm.yaml", doc)
+    out = nodelint("--format", "json", path).json["findings"]
+    assert [(f["rule"], f["line"]) for f in out] == [("NL105", 6)]
+    nodelint("--fix", path)
+    assert "      value: systemd\n" in path.read_text()
+
+
+def test_a_flag_in_an_env_file_is_judged_alone(nodelint, tmp_path):
+    env = write(tmp_path / "etc/default/kubelet", "KUBELET_EXTRA_ARGS=--cgroup-driver=cgroupfs --v=2\n")
+    out = nodelint("--format", "json", env).json["findings"]
+    assert [(f["rule"], f["line"], f["column"]) for f in out] == [("NL105", 1, 36)]
+    nodelint("--fix", env)
+    assert env.read_text() == "KUBELET_EXTRA_ARGS=--cgroup-driver=systemd --v=2\n"
+
+
+def test_a_drop_in_alone_is_judged_on_what_it_sets(nodelint, tmp_path):
+    dropin = write(tmp_path / "etc/kubernetes/kubelet.conf.d/10-x.conf", KUBELET + "maxPods: 10\n")
+    assert nodelint("--format", "json", dropin).rules() == []
+
+
+def test_in_a_node_the_flag_wins_over_the_config_file(nodelint, tmp_path):
+    root = tmp_path / "node"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "cgroupDriver: systemd\n")
+    write(root / "usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+          "[Service]\nEnvironment=\"KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml\"\n"
+          "EnvironmentFile=-/etc/default/kubelet\nExecStart=\n"
+          "ExecStart=/usr/bin/kubelet $KUBELET_CONFIG_ARGS $KUBELET_EXTRA_ARGS\n")
+    env = write(root / "etc/default/kubelet", "KUBELET_EXTRA_ARGS=--cgroup-driver=cgroupfs\n")
+    out = nodelint("--format", "json", "--root", root)
+    assert [(f["rule"], f["path"].endswith("etc/default/kubelet")) for f in out.json["findings"]] == [("NL105", True)]
+    assert "flags override" in out.json["findings"][0]["message"]
+    nodelint("--fix", "--root", root)
+    assert env.read_text() == "KUBELET_EXTRA_ARGS=--cgroup-driver=systemd\n"
+
+
+def test_in_a_node_a_drop_in_wins_over_the_config_file(nodelint, tmp_path):
+    root = tmp_path / "node"
+    write(root / "etc/kubernetes/kubelet/config.json", '{"kind": "KubeletConfiguration", "cgroupDriver": "systemd"}\n')
+    write(root / "etc/kubernetes/kubelet/config.json.d/00-nodeadm.conf",
+          '{"apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration", "cgroupDriver": "cgroupfs"}\n')
+    out = nodelint("--format", "json", "--root", root).json["findings"]
+    assert [(f["rule"], f["path"].endswith("00-nodeadm.conf")) for f in out] == [("NL105", True)]
+
+
+def test_config_path_comes_from_the_unit(nodelint, tmp_path):
+    root = tmp_path / "node"
+    write(root / "etc/systemd/system/kubelet.service",
+          "[Service]\nExecStart=/usr/bin/kubelet --config=/opt/kubelet/custom.yaml\n")
+    write(root / "opt/kubelet/custom.yaml", KUBELET + "cgroupDriver: cgroupfs\n")
+    out = nodelint("--format", "json", "--root", root).json["findings"]
+    assert [(f["rule"], f["path"].endswith("opt/kubelet/custom.yaml")) for f in out] == [("NL105", True)]
+
+
+def test_misspelled_kubelet_field_is_nl108(nodelint, tmp_path):
+    path = write(tmp_path / "var/lib/kubelet/config.yaml", KUBELET + "cgroupdriver: systemd\n")
+    assert sorted(nodelint("--format", "json", path).rules()) == ["NL105", "NL108"]
+    nodelint("--fix", path)
+    assert path.read_text() == KUBELET + "cgroupDriver: systemd\n"

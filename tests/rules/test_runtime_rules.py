@@ -1,0 +1,148 @@
+"""Docker (NL104, NL109), gVisor (NL103), CRI-O (NL106) and the node mismatch (NL107)."""
+from __future__ import annotations
+
+from ..conftest import write
+
+V2 = 'plugins."io.containerd.grpc.v1.cri"'
+
+
+def found(nodelint, *args):
+    return [(f["rule"], f["severity"]) for f in nodelint("--format", "json", *args).json["findings"]]
+
+
+# ------------------------------------------------------------------- Docker
+
+def test_docker_driver(nodelint, tmp_path):
+    path = write(tmp_path / "etc/docker/daemon.json", '{\n  "exec-opts": ["native.cgroupdriver=cgroupfs"]\n}\n')
+    assert found(nodelint, path) == [("NL104", "error")]
+    nodelint("--fix", path)
+    assert path.read_text() == '{\n  "exec-opts": ["native.cgroupdriver=systemd"]\n}\n'
+    missing = write(tmp_path / "x/etc/docker/daemon.json", '{\n  "exec-opts": ["foo=bar"]\n}\n')
+    assert found(nodelint, missing) == [("NL104", "warning")]
+    nodelint("--fix", missing)
+    assert missing.read_text() == '{\n  "exec-opts": ["foo=bar", "native.cgroupdriver=systemd"]\n}\n'
+
+
+def test_docker_key_spellings_are_case_and_space_insensitive(nodelint, tmp_path):
+    path = write(tmp_path / "etc/docker/daemon.json", '{"exec-opts": [" Native.CgroupDriver = systemd"]}')
+    assert found(nodelint, path) == []
+
+
+def test_docker_unknown_keys_that_stop_dockerd(nodelint, tmp_path):
+    path = write(tmp_path / "etc/docker/daemon.json", '{\n  "cgroupdriver": "systemd",\n  "bridge": "none"\n}\n')
+    assert ("NL108", "error") in found(nodelint, path)
+    nodelint("--fix", path)
+    assert path.read_text() == '{\n  "bridge": "none",\n  "exec-opts": ["native.cgroupdriver=systemd"]\n}\n'
+
+
+def test_docker_runsc_systemd_flag_with_cgroupfs(nodelint, tmp_path):
+    path = write(tmp_path / "etc/docker/daemon.json",
+                 '{"exec-opts": ["native.cgroupdriver=cgroupfs"], "runtimes": {"gvisor": '
+                 '{"path": "/usr/local/bin/runsc", "runtimeArgs": ["--systemd-cgroup"]}}}')
+    assert ("NL109", "error") in found(nodelint, path, "--cgroup-driver", "cgroupfs")
+
+
+# ------------------------------------------------------------------- gVisor
+
+def test_runsc_toml(nodelint, tmp_path):
+    path = write(tmp_path / "etc/containerd/runsc.toml", "[runsc_config]\n  systemd-cgroup = true\n")
+    out = nodelint("--format", "json", path).json["findings"]
+    assert [f["rule"] for f in out] == ["NL103"] and "must be strings" in out[0]["message"]
+    nodelint("--fix", path)
+    assert path.read_text() == '[runsc_config]\n  systemd-cgroup = "true"\n'
+    assert found(nodelint, write(tmp_path / "a/runsc.toml", '[runsc_config]\nsystemd-cgroup = "True"\n')) == \
+        [("NL103", "error")]
+    assert found(nodelint, write(tmp_path / "b/runsc.toml", 'log_level = "debug"\n')) == [("NL103", "error")]
+
+
+def test_runsc_handler_without_config_path_or_with_systemd_cgroup(nodelint, tmp_path):
+    text = (f"version = 2\n[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n"
+            f"[{V2}.containerd.runtimes.runsc]\n  runtime_type = 'io.containerd.runsc.v1'\n"
+            f"[{V2}.containerd.runtimes.runsc.options]\n  SystemdCgroup = true\n")
+    out = nodelint("--format", "json", write(tmp_path / "etc/containerd/config.toml", text)).json["findings"]
+    assert sorted((f["rule"], f["line"]) for f in out) == [("NL103", 4), ("NL103", 7)]
+
+
+def test_runsc_config_path_is_followed_under_root(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "etc/containerd/config.toml",
+          f"version = 2\n[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n"
+          f"[{V2}.containerd.runtimes.runsc]\n  runtime_type = 'io.containerd.runsc.v1'\n"
+          f"[{V2}.containerd.runtimes.runsc.options]\n  TypeUrl = 'io.containerd.runsc.v1.options'\n"
+          "  ConfigPath = '/opt/gvisor/shim.toml'\n")
+    out = nodelint("--format", "json", "--root", root).json["findings"]
+    assert [(f["rule"], f["line"]) for f in out] == [("NL103", 8)]  # the file does not exist
+    shim = write(root / "opt/gvisor/shim.toml", "[runsc_config]\n")
+    out = nodelint("--format", "json", "--root", root).json["findings"]
+    assert [(f["rule"], f["path"].endswith("opt/gvisor/shim.toml")) for f in out] == [("NL103", True)]
+    nodelint("--fix", "--root", root)
+    assert shim.read_text() == '[runsc_config]\nsystemd-cgroup = "true"\n'
+
+
+# -------------------------------------------------------------------- CRI-O
+
+def test_crio_drop_in_order_decides(nodelint, tmp_path):
+    root = tmp_path / "node"
+    write(root / "etc/crio/crio.conf", '[crio.runtime]\ncgroup_manager = "systemd"\n')
+    late = write(root / "etc/crio/crio.conf.d/20-cgroupfs.conf", '[crio.runtime]\ncgroup_manager = "cgroupfs"\n'
+                 'conmon_cgroup = "pod"\n')
+    out = nodelint("--format", "json", "--root", root).json["findings"]
+    assert [(f["rule"], f["path"].endswith("20-cgroupfs.conf")) for f in out] == [("NL106", True)]
+    nodelint("--fix", "--root", root)
+    assert 'cgroup_manager = "systemd"' in late.read_text()
+
+
+def test_crio_fix_is_withheld_when_conmon_cgroup_needs_cgroupfs(nodelint, tmp_path):
+    path = write(tmp_path / "etc/crio/crio.conf", '[crio.runtime]\ncgroup_manager = "cgroupfs"\n'
+                 'conmon_cgroup = "/conmon"\n')
+    out = nodelint("--format", "json", path).json["findings"]
+    assert [(f["rule"], f["fixable"]) for f in out] == [("NL106", False)]
+
+
+def test_containers_conf_engine_and_old_location(nodelint, tmp_path):
+    path = write(tmp_path / "etc/containers/containers.conf", '[engine]\ncgroup_manager = "cgroupfs"\n')
+    assert found(nodelint, path) == [("NL106", "error")]
+    old = write(tmp_path / "x/etc/containers/containers.conf", '[containers]\ncgroup_manager = "systemd"\n')
+    assert found(nodelint, old) == [("NL108", "warning")]
+
+
+# --------------------------------------------------------------- node views
+
+def test_kubelet_and_containerd_mismatch_in_a_repo_tree(nodelint, tmp_path):
+    repo = tmp_path / "repo"
+    write(repo / "files/var/lib/kubelet/config.yaml", "kind: KubeletConfiguration\ncgroupDriver: systemd\n")
+    write(repo / "files/etc/containerd/config.toml",
+          f"version = 2\n[{V2}.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n"
+          f"[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = false\n")
+    out = nodelint("--format", "json", repo).json["findings"]
+    mismatch = [f for f in out if f["rule"] == "NL107"]
+    assert len(mismatch) == 1
+    assert mismatch[0]["path"].endswith("var/lib/kubelet/config.yaml")
+    assert "etc/containerd/config.toml:5:19" in mismatch[0]["message"]
+    # named one by one, the files are not a node view
+    assert "NL107" not in nodelint("--format", "json", repo / "files/var/lib/kubelet/config.yaml",
+                                   repo / "files/etc/containerd/config.toml").rules()
+
+
+def test_ansible_roles_of_one_tree_form_one_node(nodelint, tmp_path):
+    repo = tmp_path / "ansible"
+    write(repo / "roles/kubelet/templates/var/lib/kubelet/config.yaml.j2",
+          "kind: KubeletConfiguration\ncgroupDriver: {{ driver }}\n")
+    write(repo / "roles/kubelet/files/etc/default/kubelet", "KUBELET_EXTRA_ARGS=--cgroup-driver=cgroupfs\n")
+    write(repo / "roles/containerd/files/etc/containerd/config.toml",
+          f"version = 2\n[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n")
+    out = nodelint("--format", "json", repo).json["findings"]
+    assert sorted(f["rule"] for f in out) == ["NL002", "NL105", "NL107"]
+
+
+def test_containerd_imports_are_merged_under_root(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "etc/containerd/config.toml", "version = 2\nimports = ['/etc/containerd/conf.d/*.toml']\n")
+    drop = write(root / "etc/containerd/conf.d/10-runc.toml",
+                 f"version = 2\n[{V2}.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n"
+                 f"[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = false\n")
+    out = nodelint("--format", "json", "--root", root).json["findings"]
+    assert [(f["rule"], f["path"].endswith("10-runc.toml")) for f in out] == [("NL101", True)]
+    nodelint("--fix", "--root", root)
+    assert "SystemdCgroup = true" in drop.read_text()
+    assert nodelint("--format", "json", "--root", root).rules() == []
