@@ -17,21 +17,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .data import load as load_data
 from .model import KeyPath
 
-RUNC_TYPES = ("io.containerd.runc.v2", "io.containerd.runc.v1")
-LEGACY_RUNTIME = "io.containerd.runtime.v1.linux"
-RUNSC_TYPE = "io.containerd.runsc.v1"
+_DATA = load_data("cgroup-driver.toml")["containerd"]
+RUNC_TYPES = tuple(_DATA["runc_runtime_types"])
+LEGACY_RUNTIME = _DATA["legacy_runtime_type"]
+RUNSC_TYPE = _DATA["runsc_runtime_type"]
+CRI_PLUGIN_IDS = set(_DATA["cri_plugin_ids"])
 CRI_V1 = ("plugins", "cri")
 CRI_V2 = ("plugins", "io.containerd.grpc.v1.cri")
 CRI_V3 = ("plugins", "io.containerd.cri.v1.runtime")
-CRI_PLUGIN_IDS = {"cri", "io.containerd.grpc.v1.cri", "io.containerd.cri.v1.runtime"}
 
 # SystemdCgroup spellings each containerd line accepts (reference/containerd.md section 3):
 # 1.x (go-toml v1) tries the field name, all-lower, all-upper and first-letter-lowered;
 # 2.x (go-toml v2) matches any case.
 CANONICAL = "SystemdCgroup"
-ACCEPTED_BY_ALL = {"SystemdCgroup", "systemdcgroup", "SYSTEMDCGROUP", "systemdCgroup"}
+ACCEPTED_BY_ALL = set(_DATA["systemd_cgroup_spellings_1x"])
 
 
 @dataclass
@@ -99,7 +101,9 @@ class CriView:
             return False
         if 2 in self.readers:
             return True  # 2.x keeps its built-in runc unless the file defines it
-        return not self.handlers  # 1.x: a file's handler map replaces the built-in one
+        # 1.x: a file's `runtimes` table replaces the built-in handlers (the deprecated
+        # default_runtime table does not: measured with containerd 1.6.20's config dump)
+        return not any(h.table[-2] == "runtimes" for h in self.handlers.values())
 
 
 @dataclass
@@ -292,8 +296,9 @@ def effective(main, imported: list) -> Effective:
                 if key is not None:
                     eff.systemd = Setting(key, value, readers, doc, h.options_path + (key,))
     readers = frozenset().union(*(v.readers for v in main_config.views)) if main_config.views else frozenset()
+    file_runtimes = any(h.handler.table[-2] == "runtimes" for h in handlers.values())
     implicit = (default_name == "runc" and "runc" not in handlers and not main_config.cri_disabled
-                and (2 in readers or not handlers))
+                and (2 in readers or not file_runtimes))
     return Effective(main, chain, handlers, default_name, default_source, implicit, main_config)
 
 

@@ -1,0 +1,202 @@
+"""The command line as users meet it: exit codes, output formats, selection, configuration."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from .conftest import run_exe, write
+
+BAD_DOCKER = '{\n  "exec-opts": ["native.cgroupdriver=cgroupfs"]\n}\n'
+MISSING_DOCKER = '{\n  "bridge": "none"\n}\n'
+GOOD_DOCKER = '{\n  "exec-opts": ["native.cgroupdriver=systemd"]\n}\n'
+
+
+@pytest.fixture
+def repo(tmp_path):
+    write(tmp_path / "files/etc/docker/daemon.json", BAD_DOCKER)
+    write(tmp_path / "files/etc/containerd/runsc.toml", '[runsc_config]\n  systemd-cgroup = "true"\n')
+    write(tmp_path / "README.md", "not a config\n")
+    return tmp_path
+
+
+def test_bare_form_is_check_and_paths_default_to_cwd(nodelint, repo):
+    a = nodelint("--format", "json", cwd=repo)
+    b = nodelint("check", "--format", "json", ".", cwd=repo)
+    assert a.code == b.code == 1
+    assert a.json == b.json
+
+
+def test_json_report_is_the_documented_contract(nodelint, repo):
+    out = nodelint("--format", "json", cwd=repo)
+    assert out.json == {
+        "version": 1,
+        "findings": [{
+            "rule": "NL104", "severity": "error", "path": "files/etc/docker/daemon.json", "line": 2,
+            "column": 17, "fixable": True,
+            "message": "Docker uses the cgroupfs cgroup driver (native.cgroupdriver=cgroupfs in exec-opts), not systemd",
+        }],
+        "summary": {"files": 2, "findings": 1, "fixed": 0},
+    }
+
+
+def test_text_report_lines_and_summary(nodelint, repo):
+    out = nodelint("--no-color", cwd=repo)
+    lines = out.out.splitlines()
+    assert re.fullmatch(r"files/etc/docker/daemon\.json:2:17: NL104 error .* \[\*\]", lines[0])
+    assert lines[-1] == "Found 1 finding (1 error) in 2 files checked; 1 fixable with --fix."
+    assert nodelint("--quiet", cwd=repo).out.splitlines() == lines[:-1]
+
+
+def test_exit_codes_follow_fail_on(nodelint, tmp_path):
+    path = write(tmp_path / "etc/docker/daemon.json", MISSING_DOCKER)  # a warning
+    assert nodelint(path).code == 1
+    assert nodelint("--fail-on", "error", path).code == 0
+    assert nodelint(write(tmp_path / "g/etc/docker/daemon.json", GOOD_DOCKER)).code == 0
+
+
+def test_fix_writes_and_reports_what_remains(nodelint, repo):
+    out = nodelint("--fix", "--no-color", cwd=repo)
+    assert out.code == 0
+    assert out.out.strip() == "Fixed 1 finding. No findings (2 files checked)."
+    assert (repo / "files/etc/docker/daemon.json").read_text() == GOOD_DOCKER
+    assert nodelint("--fix", cwd=repo).out.startswith("Fixed 0 findings.")
+
+
+def test_diff_shows_the_fix_and_writes_nothing(nodelint, repo):
+    out = nodelint("--diff", cwd=repo)
+    assert out.code == 1
+    assert out.out == ("--- a/files/etc/docker/daemon.json\n+++ b/files/etc/docker/daemon.json\n"
+                       "@@ -1,3 +1,3 @@\n {\n-  \"exec-opts\": [\"native.cgroupdriver=cgroupfs\"]\n"
+                       "+  \"exec-opts\": [\"native.cgroupdriver=systemd\"]\n }\n")
+    assert (repo / "files/etc/docker/daemon.json").read_text() == BAD_DOCKER
+    nodelint("--fix", cwd=repo)
+    assert nodelint("--diff", cwd=repo).code == 0
+
+
+def test_select_ignore_and_prefixes(nodelint, repo):
+    assert nodelint("--format", "json", "--select", "NL2", cwd=repo).rules() == []
+    assert nodelint("--format", "json", "--select", "NL1", cwd=repo).rules() == ["NL104"]
+    assert nodelint("--format", "json", "--ignore", "NL104", cwd=repo).rules() == []
+    assert nodelint("--format", "json", "--select", "NL104", "--ignore", "NL1", cwd=repo).rules() == ["NL104"]
+    assert nodelint("--format", "json", "--select", "NL2", "--extend-select", "NL104", cwd=repo).rules() == ["NL104"]
+
+
+def test_configuration_in_pyproject(nodelint, repo):
+    write(repo / "pyproject.toml", '[tool.nodelint]\nfail-on = "error"\n'
+          '[tool.nodelint.severity]\nNL104 = "warning"\n')
+    out = nodelint("--format", "json", cwd=repo)
+    assert out.json["findings"][0]["severity"] == "warning"
+    assert out.code == 0
+    write(repo / ".nodelint.toml", '[per-file-ignores]\n"files/etc/docker/*" = ["NL104"]\n')
+    assert nodelint("--format", "json", cwd=repo).rules() == []  # the nearest file wins
+
+
+def test_configured_kinds_and_cgroupfs_target(nodelint, tmp_path):
+    write(tmp_path / ".nodelint.toml", 'cgroup-driver = "cgroupfs"\n[kinds]\n"deploy/*.cfg" = "docker"\n')
+    write(tmp_path / "deploy/engine.cfg", GOOD_DOCKER)
+    out = nodelint("--format", "json", cwd=tmp_path)
+    assert out.rules() == ["NL104"]
+    assert "not cgroupfs" in out.json["findings"][0]["message"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("unknown-key = 1\n", "unknown key 'unknown-key'"),
+    ('fail-on = "fatal"\n', "'fail-on' must be one of"),
+    ("select = [\n", ".nodelint.toml"),
+])
+def test_bad_configuration_is_a_one_line_error(nodelint, tmp_path, text, message):
+    write(tmp_path / ".nodelint.toml", text)
+    out = nodelint(cwd=tmp_path)
+    assert out.code == 2
+    assert message in out.err and len(out.err.strip().splitlines()) == 1
+
+
+def test_usage_errors_exit_2(nodelint, tmp_path):
+    for args in (["--format", "xml"], ["--kind", "nope", "x"], ["--fail-on", "x"], ["--no-such-flag"],
+                 [str(tmp_path / "missing.toml")], ["--root", str(tmp_path / "missing")]):
+        out = nodelint(*args, cwd=tmp_path)
+        assert out.code == 2, args
+        assert out.err.startswith("nodelint: error:") and "Traceback" not in out.err
+
+
+def test_unknown_files_named_explicitly_get_nl000(nodelint, repo):
+    out = nodelint("--format", "json", repo / "README.md")
+    assert out.rules() == ["NL000"] and out.code == 0
+    assert nodelint("--format", "json", "--kind", "docker", repo / "README.md").rules() == ["NL001"]
+
+
+def test_no_color_and_color(tmp_path, monkeypatch):
+    write(tmp_path / "etc/docker/daemon.json", BAD_DOCKER)
+    from nodelint.report.text import use_color
+
+    class Tty:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color(False, Tty())
+    assert not use_color(True, Tty())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color(False, Tty())
+
+
+def test_rules_and_explain(nodelint):
+    out = nodelint("rules")
+    assert out.code == 0
+    assert re.search(r"^NL101  error    fix  runc-without-systemd-cgroup: ", out.out, re.M)
+    doc = nodelint("explain", "nl101")
+    assert doc.code == 0 and "## Why it matters" in doc.out and "SystemdCgroup = true" in doc.out
+    missing = nodelint("explain", "NL999")
+    assert missing.code == 2 and "unknown rule" in missing.err
+
+
+def test_internal_errors_are_one_line_without_traceback(nodelint, repo, monkeypatch):
+    from nodelint.rules import nl104_docker_cgroup_driver as rule
+
+    def boom(doc, settings):
+        raise RuntimeError("simulated")
+
+    monkeypatch.setattr(rule, "check", boom)
+    out = nodelint(cwd=repo)
+    assert out.code == 2
+    assert out.err.strip() == ("nodelint: internal error: RuntimeError: simulated (run with --debug for details)")
+
+
+def test_console_script_and_module_entry_points(repo):
+    p = run_exe("--format", "json", cwd=repo)
+    assert p.returncode == 1 and '"NL104"' in p.stdout
+    import subprocess
+    import sys
+
+    m = subprocess.run([sys.executable, "-m", "nodelint", "--version"], capture_output=True, text=True)
+    assert m.returncode == 0 and m.stdout.startswith("nodelint ")
+
+
+def test_fix_keeps_mode_and_leaves_no_temp_files(nodelint, tmp_path):
+    path = write(tmp_path / "etc/docker/daemon.json", BAD_DOCKER)
+    os.chmod(path, 0o640)
+    nodelint("--fix", path)
+    assert oct(path.stat().st_mode & 0o777) == "0o640"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["daemon.json"]
+
+
+def test_a_file_changed_after_reading_is_not_overwritten(tmp_path):
+    from nodelint.writer import WriteError, atomic_write
+
+    path = write(tmp_path / "f", "new content\n")
+    with pytest.raises(WriteError, match="changed on disk"):
+        atomic_write(str(path), b"fixed\n", expected=b"old content\n")
+    assert path.read_text() == "new content\n"
+
+
+def test_gitignored_files_are_skipped_when_walking(nodelint, tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path / ".gitignore", "build/\n")
+    write(tmp_path / "build/etc/docker/daemon.json", BAD_DOCKER)
+    write(tmp_path / "files/etc/docker/daemon.json", GOOD_DOCKER)
+    out = nodelint("--format", "json", cwd=tmp_path)
+    assert out.json["summary"]["files"] == 1 and out.rules() == []
