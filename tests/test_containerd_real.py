@@ -116,3 +116,13 @@ def test_a_created_runc_handler_is_what_containerd_reads(nodelint, tmp_path, nam
     for containerd in readers:
         handlers = runc_handlers(dump(containerd, path))
         assert handlers.get("runc", {}).get("options", {}).get("SystemdCgroup") is True, containerd
+
+
+@needs_corpus
+@needs2
+def test_a_fixed_fragment_is_what_containerd_2x_reads(nodelint, tmp_path):
+    """Talos' crun drop-in uses containerd 2.x plugin IDs only (1.x never reads it): its handler
+    gets SystemdCgroup = true as 2.x sees it.  (The built-in runc belongs to the main config.)"""
+    local = "extensions/container-runtime/crun/10-crun.part"
+    handlers = runc_handlers(fix_and_dump(nodelint, tmp_path, local, CONTAINERD2))
+    assert handlers["crun"]["options"] == {"BinaryName": "/usr/local/bin/crun", "SystemdCgroup": True}
