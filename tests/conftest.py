@@ -68,3 +68,14 @@ def write(path: Path, text: str, newline: str = "\n") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.replace("\n", newline).encode("utf-8"))
     return path
+
+
+def apply_edits(fmt, text: str, *edits) -> str:
+    """Plan ``edits`` with a format module and apply them to ``text``."""
+    from nodelint.formats.text import apply_splices
+
+    doc = fmt.load(text)
+    splices = []
+    for e in edits:
+        splices += fmt.plan(doc, e)
+    return apply_splices(text, splices)

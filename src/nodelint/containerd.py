@@ -36,8 +36,26 @@ CANONICAL = "SystemdCgroup"
 ACCEPTED_BY_ALL = set(_DATA["systemd_cgroup_spellings_1x"])
 
 
+class _RuntimeKind:
+    """What a handler runs, from its runtime_type (and name: 2.x fills in runc's type)."""
+
+    name: str
+    runtime_type: str | None
+    readers: frozenset[int]
+
+    @property
+    def is_runc(self) -> bool:
+        if self.runtime_type is None:
+            return self.name == "runc" and 2 in self.readers
+        return self.runtime_type in RUNC_TYPES
+
+    @property
+    def is_runsc(self) -> bool:
+        return self.runtime_type == RUNSC_TYPE
+
+
 @dataclass
-class Handler:
+class Handler(_RuntimeKind):
     name: str
     table: KeyPath
     runtime_type: str | None
@@ -54,15 +72,6 @@ class Handler:
         opts = self.data.get("options")
         return opts if isinstance(opts, dict) else {}
 
-    @property
-    def is_runc(self) -> bool:
-        if self.runtime_type is None:
-            return self.name == "runc" and 2 in self.readers
-        return self.runtime_type in RUNC_TYPES
-
-    @property
-    def is_runsc(self) -> bool:
-        return self.runtime_type == RUNSC_TYPE
 
     def systemd_cgroup(self) -> tuple[str | None, Any, frozenset[int]]:
         """(key as written, value, containerd majors that read that key) for SystemdCgroup.
@@ -207,7 +216,7 @@ class Setting:
 
 
 @dataclass
-class EffectiveHandler:
+class EffectiveHandler(_RuntimeKind):
     name: str
     runtime_type: str | None
     doc: Any  # the last file that defines the handler table
@@ -216,15 +225,6 @@ class EffectiveHandler:
     systemd: Setting | None
     options_docs: list = field(default_factory=list)  # (doc, handler) for every file defining it
 
-    @property
-    def is_runc(self) -> bool:
-        if self.runtime_type is None:
-            return self.name == "runc" and 2 in self.readers
-        return self.runtime_type in RUNC_TYPES
-
-    @property
-    def is_runsc(self) -> bool:
-        return self.runtime_type == RUNSC_TYPE
 
 
 @dataclass

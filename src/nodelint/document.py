@@ -119,32 +119,24 @@ def _has_template_values(doc: Document) -> bool:
     return bool(K.TEMPLATE_MARKERS.search(doc.text))
 
 
+def format_module(syntax: str):
+    """The module under formats/ that reads and edits ``syntax`` (imported on first use)."""
+    import importlib
+
+    name = {"toml": "toml", "json": "json", "yaml": "yaml", "envfile": "flags", "unit": "flags",
+            "sysctl": "sysctl"}.get(syntax)
+    if name is None:
+        raise ValueError(f"no format for {syntax!r}")
+    return importlib.import_module(f"nodelint.formats.{name}")
+
+
 def _load(syntax: str, text: str):
-    if syntax == "toml":
-        from .formats import toml
-
-        return toml.load(text)
-    if syntax == "json":
-        from .formats import json
-
-        return json.load(text)
-    if syntax == "yaml":
-        from .formats import yaml
-
-        return yaml.load(text)
+    module = format_module(syntax)
     if syntax == "envfile":
-        from .formats import flags
-
-        return flags.load_envfile(text)
+        return module.load_envfile(text)
     if syntax == "unit":
-        from .formats import flags
-
-        return flags.load_unit(text)
-    if syntax == "sysctl":
-        from .formats import sysctl
-
-        return sysctl.load(text)
-    raise ValueError(f"no format for {syntax!r}")
+        return module.load_unit(text)
+    return module.load(text)
 
 
 def _syntax_errors():
@@ -155,17 +147,4 @@ def _syntax_errors():
 
 def plan_edit(doc: Document, edit):
     """Splices that make ``edit`` in ``doc`` (format-specific)."""
-    syntax = _syntax_of(doc)
-    if syntax == "toml":
-        from .formats import toml as fmt
-    elif syntax == "json":
-        from .formats import json as fmt
-    elif syntax == "yaml":
-        from .formats import yaml as fmt
-    elif syntax in ("envfile", "unit"):
-        from .formats import flags as fmt
-    elif syntax == "sysctl":
-        from .formats import sysctl as fmt
-    else:
-        raise ValueError(syntax)
-    return fmt.plan(doc.parsed, edit)
+    return format_module(_syntax_of(doc)).plan(doc.parsed, edit)

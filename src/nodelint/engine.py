@@ -71,14 +71,8 @@ class Run:
                 return existing
             match = by_path(node_path)
             role = match.role if match is not None and match.kind == kind else "main"
-            target = Target(display(os.path.join(fs.root, node_path)), real, kind, role, node_path, "root")
-            try:
-                doc = self._add(self.load(target))
-            except D.LoadError as e:
-                self.errors.append(str(e))
-                return None
-            node.docs.append(doc)
-            return doc
+            return self._attach(node, Target(display(os.path.join(fs.root, node_path)), real, kind, role,
+                                             node_path, "root"))
 
         def lister(node_dir: str) -> list[str]:
             try:
@@ -98,16 +92,19 @@ class Run:
                 return existing
             if not os.path.isfile(fs_path):
                 return None
-            target = Target(display(fs_path), fs_path, kind, "main", node_path, node.key)
-            try:
-                doc = self._add(self.load(target))
-            except D.LoadError as e:
-                self.errors.append(str(e))
-                return None
-            node.docs.append(doc)
-            return doc
+            return self._attach(node, Target(display(fs_path), fs_path, kind, "main", node_path, node.key))
 
         return load
+
+    def _attach(self, node: Node, target: Target) -> D.Document | None:
+        """Load a file another config refers to and add it to the node."""
+        try:
+            doc = self._add(self.load(target))
+        except D.LoadError as e:
+            self.errors.append(str(e))
+            return None
+        node.docs.append(doc)
+        return doc
 
     def prepare(self, targets: list[Target]) -> None:
         groups: dict[str, Node] = {}

@@ -5,17 +5,13 @@ import json
 
 import pytest
 
+from ..conftest import apply_edits
 from nodelint.formats import json as fmt
-from nodelint.formats.text import apply_splices
 from nodelint.model import AppendToList, DeleteKey, RenameKey, SetKey
 
 
 def edit(text: str, *edits) -> str:
-    doc = fmt.load(text)
-    splices = []
-    for e in edits:
-        splices += fmt.plan(doc, e)
-    out = apply_splices(text, splices)
+    out = apply_edits(fmt, text, *edits)
     json.loads(out)
     return out
 

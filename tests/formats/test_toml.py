@@ -5,19 +5,15 @@ import tomllib
 
 import pytest
 
+from ..conftest import apply_edits
 from nodelint.formats import UnsupportedEdit, toml
-from nodelint.formats.text import apply_splices
 from nodelint.model import DeleteKey, RenameKey, SetKey
 
 RUNC = ("plugins", "io.containerd.grpc.v1.cri", "containerd", "runtimes", "runc")
 
 
 def edit(text: str, *edits) -> str:
-    doc = toml.load(text)
-    splices = []
-    for e in edits:
-        splices += toml.plan(doc, e)
-    out = apply_splices(text, splices)
+    out = apply_edits(toml, text, *edits)
     tomllib.loads(out)  # every edit leaves valid TOML
     return out
 

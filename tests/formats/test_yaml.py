@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from ..conftest import apply_edits
 from nodelint.formats import yaml as fmt
-from nodelint.formats.text import apply_splices
 from nodelint.model import DeleteKey, RenameKey, SetKey
 
 KUBEADM = """\
@@ -21,11 +21,7 @@ maxPods: 250
 
 
 def edit(text: str, *edits) -> str:
-    doc = fmt.load(text)
-    splices = []
-    for e in edits:
-        splices += fmt.plan(doc, e)
-    out = apply_splices(text, splices)
+    out = apply_edits(fmt, text, *edits)
     fmt.load(out)
     return out
 
