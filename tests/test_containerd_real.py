@@ -96,6 +96,11 @@ def test_containerd_2x_reads_every_fixed_v2_v3_config(nodelint, tmp_path, local)
 
 
 MINIMAL = {
+    # Debian bookworm's /etc/containerd/config.toml, as the containerd package ships it
+    "v2-debian-default": ('version = 2\n\n[plugins]\n  [plugins."io.containerd.grpc.v1.cri"]\n'
+                          '    [plugins."io.containerd.grpc.v1.cri".cni]\n      bin_dir = "/usr/lib/cni"\n'
+                          '      conf_dir = "/etc/cni/net.d"\n  [plugins."io.containerd.internal.v1.opt"]\n'
+                          '    path = "/var/lib/containerd/opt"\n'),
     "v1-empty": "root = '/var/lib/containerd'\n",
     "v2-no-runtimes": "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\"]\n  sandbox_image = 'pause'\n",
     "v3-empty": "version = 3\n",

@@ -458,18 +458,24 @@ def _plan_set(doc: TomlDocument, edit: SetKey) -> list[Splice]:
         anchor, common = _anchor_for(doc, new_tables[0][0])
         at = _last_content_end(doc, anchor) if anchor.kind != "root" else len(text)
         if anchor.kind == "root":
-            base_indent, base_depth, prefix_raw = "", 0, ()
+            base_depth, prefix_raw = 0, ()
         else:
-            base_indent = indent_at(text, anchor.header_start)
             base_depth = len(anchor.path)
             prefix_raw = anchor.raw_parts[:common] if anchor.kind == "header" else ()
             if len(prefix_raw) != common:
                 prefix_raw = ()
                 common = 0
+        # indentation nests below the nearest ancestor written as a header, one step per new header
+        ancestor = next((index.tables[new_tables[0][0][:n]] for n in range(len(new_tables[0][0]) - 1, 0, -1)
+                         if index.tables.get(new_tables[0][0][:n]) is not None
+                         and index.tables[new_tables[0][0][:n]].kind in ("header", "array")), None)
+        ancestor_indent = len(indent_at(text, ancestor.header_start)) if ancestor is not None else -1
         lines: list[str] = []
         for level, (table_path, items) in enumerate(new_tables, start=1):
-            # nest one step per header actually written below the anchor
-            h_indent = " " * (len(base_indent) + style.header_step * level) if base_depth else ""
+            if ancestor is None:
+                h_indent = " " * (style.header_step * (level - 1)) if base_depth else ""
+            else:
+                h_indent = " " * (ancestor_indent + style.header_step * level)
             raw = list(prefix_raw) + [render_key(str(p), index.prefers_literal) for p in table_path[common:]]
             if style.blank_before_header:
                 lines.append("")
