@@ -14,9 +14,9 @@ from .conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
 
-CHECKED = {"containerd", "runsc", "docker", "kubelet", "kubeadm", "crio", "templated"}
+CHECKED = {"containerd", "runsc", "docker", "kubelet", "kubeadm", "crio", "sysctl", "templated"}
 FIXED_TOKENS = ("SystemdCgroup", "systemd_cgroup", "systemd-cgroup", "cgroupDriver", "native.cgroupdriver",
-                "cgroup_manager", "exec-opts")
+                "cgroup_manager", "exec-opts", "fs.inotify.")
 
 
 def labels():
@@ -72,6 +72,14 @@ def expected(kind: str, facts: dict) -> tuple[set[str], set[str]]:
             must_not.add("NL105")
     elif kind == "crio":
         (must if first("cgroup_manager") == "cgroupfs" else must_not).add("NL106")
+    elif kind == "sysctl":
+        # named on their own, sysctl files are judged on the values they set
+        for key, code, floor in (("max_user_instances", "NL201", 8192), ("max_user_watches", "NL202", 524288)):
+            value = first(key)
+            if value == "missing":
+                must_not.add(code)
+            elif value is not None:
+                (must if int(value) < floor else must_not).add(code)
     return must, must_not
 
 
@@ -114,12 +122,16 @@ def test_labels_are_honoured(corpus_report, local, kind, facts):
     assert "NL001" not in got, "a real-world file was reported as unparseable"
 
 
-FIXABLE = {"NL101", "NL102", "NL103", "NL104", "NL105", "NL106", "NL108"}
+FIXABLE = {"NL101", "NL102", "NL103", "NL104", "NL105", "NL106", "NL108", "NL201", "NL202"}
 FIX_ROWS = [r for r in CHECK_ROWS if expected(r[1], r[2])[0] & FIXABLE]
 
 
 def parse(path, kind):
     data = path.read_bytes().decode("utf-8")
+    if kind == "sysctl":
+        from nodelint.formats import sysctl
+
+        return sysctl.load(data)
     if path.suffix == ".json":
         return json.loads(data)
     if kind in ("kubelet", "kubeadm"):

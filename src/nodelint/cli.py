@@ -55,6 +55,8 @@ def check(
                                                help="text or json.")] = "text",
     fail_on: Annotated[Optional[str], typer.Option("--fail-on", metavar="SEVERITY",
                                                    help="error, warning (default) or info.")] = None,
+    live: Annotated[bool, typer.Option("--live", help="Also compare running values under the root "
+                                                      "(/proc/sys); implies --root / when no root is given.")] = False,
     cgroup_driver: Annotated[Optional[str], typer.Option("--cgroup-driver", metavar="DRIVER",
                                                          help="Target driver: systemd (default) or cgroupfs.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only, no summary.")] = False,
@@ -95,6 +97,9 @@ def check(
         settings.fail_on = fail_on
     if cgroup_driver:
         settings.cgroup_driver = cgroup_driver
+    if live:
+        settings.live = True
+        root = root or "/"
     return _check(paths or [], settings, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
                   quiet=quiet, no_color=no_color)
 
@@ -122,18 +127,22 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
         from .report.diff import unified
 
         for doc, new in result.changes:
-            sys.stdout.write(unified(doc.path, doc.raw.decode("utf-8", "replace"), new.decode("utf-8")))
+            sys.stdout.write(unified(doc.path, doc.raw.decode("utf-8", "replace"), new.decode("utf-8"),
+                                     created=bool(doc.extra.get("new"))))
         if not quiet:
             n = len(result.changes)
             print(f"{n} file{'s' if n != 1 else ''} would be changed by --fix.", file=sys.stderr)
         return 2 if result.errors else (1 if result.changes else 0)
     written = 0
     if fix:
-        from .writer import WriteError, atomic_write
+        from .writer import WriteError, atomic_create, atomic_write
 
         for doc, new in result.changes:
             try:
-                atomic_write(doc.fs_path, new, expected=doc.raw)
+                if doc.extra.get("new"):
+                    atomic_create(doc.fs_path, new)
+                else:
+                    atomic_write(doc.fs_path, new, expected=doc.raw)
                 written += 1
             except WriteError as e:
                 print(f"nodelint: error: {e}", file=sys.stderr)

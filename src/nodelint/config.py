@@ -33,6 +33,7 @@ class Settings:
     exclude: list[str] = field(default_factory=list)
     sysctl: dict = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
+    live: bool = False  # --live: also read running values under the root
     config_path: str | None = None
     config_dir: str = "."
 

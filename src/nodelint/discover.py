@@ -127,6 +127,7 @@ def root_targets(root: str, settings: Settings) -> list[Target]:
 
     fs = RootFS(root)
     seen: set[str] = set()
+    seen_real: set[str] = set()
     targets = []
     for directory, pattern in K.ROOT_GLOBS:
         try:
@@ -139,9 +140,10 @@ def root_targets(root: str, settings: Settings) -> list[Target]:
             if not os.path.isfile(match):
                 continue
             node_path = directory + "/" + os.path.relpath(match, real_dir).replace(os.sep, "/")
-            if node_path in seen:
+            if node_path in seen or os.path.realpath(match) in seen_real:
                 continue
             seen.add(node_path)
+            seen_real.add(os.path.realpath(match))
             m = classify(node_path, match, settings)
             if m is None:
                 continue

@@ -14,7 +14,7 @@ from . import document as D
 from .config import Settings
 from .discover import Target, display, discover
 from .model import CreateFile, Finding, severity_rank
-from .node import Node, RootFS
+from .node import Node, RootFS, UnionFS
 from .rules import registry
 
 MAX_FIX_ROUNDS = 10
@@ -56,12 +56,13 @@ class Run:
         self._by_fs[os.path.realpath(doc.fs_path)] = doc
         return doc
 
-    def _root_loader(self, node: Node, fs: RootFS):
+    def _loader(self, node: Node):
+        """Loads files other configs refer to, resolved inside the node's filesystem."""
         from .kinds import by_path
 
         def load(node_path: str, kind: str) -> D.Document | None:
             try:
-                real = fs.resolve(node_path)
+                shown, real = node.fs.locate(node_path)
             except OSError:
                 return None
             if not os.path.isfile(real):
@@ -71,28 +72,7 @@ class Run:
                 return existing
             match = by_path(node_path)
             role = match.role if match is not None and match.kind == kind else "main"
-            return self._attach(node, Target(display(os.path.join(fs.root, node_path)), real, kind, role,
-                                             node_path, "root"))
-
-        def lister(node_dir: str) -> list[str]:
-            try:
-                real = fs.resolve(node_dir)
-                names = sorted(os.listdir(real))
-            except OSError:
-                return []
-            return [f"{node_dir}/{n}" for n in names if os.path.isfile(os.path.join(real, n))]
-
-        return load, lister
-
-    def _tree_loader(self, node: Node, prefix: str):
-        def load(node_path: str, kind: str) -> D.Document | None:
-            fs_path = os.path.join(prefix, node_path)
-            existing = self._by_fs.get(os.path.realpath(fs_path))
-            if existing is not None:
-                return existing
-            if not os.path.isfile(fs_path):
-                return None
-            return self._attach(node, Target(display(fs_path), fs_path, kind, "main", node_path, node.key))
+            return self._attach(node, Target(display(shown), real, kind, role, node_path, node.key))
 
         return load
 
@@ -123,13 +103,16 @@ class Run:
             node = groups.get(t.group)
             if node is None:
                 node = groups[t.group] = Node(t.group, "root" if t.group == "root" else "tree")
-                if node.mode == "root":
-                    node.loader, node.lister = self._root_loader(node, RootFS(self.root))
-                else:
-                    prefix = self._tree_prefix(t)
-                    if prefix is not None:
-                        node.loader = self._tree_loader(node, prefix)
                 self.nodes.append(node)
+            prefix = self.root if node.mode == "root" else self._tree_prefix(t)
+            if prefix is not None:
+                if node.fs is None:
+                    node.fs = RootFS(prefix)
+                    node.loader = self._loader(node)
+                elif os.path.abspath(prefix) != node.fs.root or isinstance(node.fs, UnionFS):
+                    if not isinstance(node.fs, UnionFS):
+                        node.fs = UnionFS([node.fs])
+                    node.fs.add(RootFS(prefix))
             node.docs.append(doc)
 
     @staticmethod
@@ -174,7 +157,8 @@ class Run:
         if doc.templated:
             return [Finding("NL002", "info", doc.path, 1, 1, f"template: not checked ({doc.kind} config "
                             "with template syntax; check the rendered file)")]
-        return []
+        return [Finding("NL001", "warning", doc.path, line, column, message)
+                for line, column, message in getattr(doc.parsed, "problems", ())]
 
     def _filter(self, findings: list[Finding]) -> list[Finding]:
         s = self.settings
@@ -219,16 +203,23 @@ class Run:
         a time and those that break the file wait for the next round.
         """
         from .formats import UnsupportedEdit
-        from .formats.text import EditConflict, apply_splices
+        from .formats.text import EditConflict, Splice, apply_splices
 
         by_path = {d.path: d for d in self.docs}
         per_finding: list[dict[str, list]] = []
+        creating: set[str] = set()  # one creation per file and round; later fixes append next round
         for f in findings:
             attempt: dict[str, list] = {}
             try:
                 for edit in f.fix.edits:
                     if isinstance(edit, CreateFile):
-                        raise UnsupportedEdit("file creation is not available here")
+                        doc = by_path.get(edit.path) or self._new_document(edit)
+                        if doc is None or doc.text or edit.path in creating:
+                            raise UnsupportedEdit(f"{edit.path} cannot be created")
+                        creating.add(edit.path)
+                        by_path[edit.path] = doc
+                        attempt.setdefault(edit.path, []).append(Splice(0, 0, edit.text))
+                        continue
                     doc = by_path.get(edit.path)
                     if doc is None or doc.parsed is None:
                         raise UnsupportedEdit(f"{edit.path} is not loaded")
@@ -282,13 +273,31 @@ class Run:
             changed += 1
         return len(accepted) if changed else 0
 
+    def _new_document(self, edit: CreateFile) -> D.Document | None:
+        """An empty document for a file a fix creates, in the node that will hold it."""
+        for node in self.nodes:
+            if node.fs is None or edit.node_path is None:
+                continue
+            shown, real = node.fs.locate(edit.node_path)
+            if display(shown) != edit.path:
+                continue
+            if os.path.lexists(real):
+                return None  # never overwrite a file nodelint did not read
+            doc = D.Document(edit.path, real, edit.kind, "", b"", role="dropin", node_path=edit.node_path)
+            doc.extra["new"] = True
+            D.parse(doc)
+            self._add(doc)
+            node.docs.append(doc)
+            return doc
+        return None
+
     def changes(self) -> list[tuple[D.Document, bytes]]:
         out = []
         for doc in self.docs:
-            if not doc.kind or doc.error is not None:
+            if not doc.kind or doc.error is not None or (doc.extra.get("new") and not doc.text):
                 continue
             new = ((D.UTF8_BOM if doc.bom else "") + doc.text).encode("utf-8")
-            if new != doc.raw:
+            if new != doc.raw or doc.extra.get("new"):
                 out.append((doc, new))
         return out
 
@@ -314,9 +323,13 @@ def run(paths: list[str], settings: Settings, *, root: str | None = None, kind: 
     targets = discover(paths, settings, root=root, forced=kind)
     r = Run(settings, root)
     r.prepare(targets)
+    if root is not None and not any(n.mode == "root" for n in r.nodes):
+        node = Node("root", "root", fs=RootFS(root))  # an empty image still has kernel defaults
+        node.loader = r._loader(node)
+        r.nodes.append(node)
     fixed = r.fix() if fix else 0
     findings = r.check()
-    files = sum(1 for d in r.docs if d.kind)
+    files = sum(1 for d in r.docs if d.kind and not d.extra.get("new"))
     result = Result(findings, files, fixed, r.changes() if fix else [], r.errors)
     return r, result
 

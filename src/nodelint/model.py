@@ -30,6 +30,8 @@ class SetKey:
     # Extra keys to write when the table holding ``key`` has to be created,
     # e.g. ``runtime_type`` for a new containerd runtime handler.
     create_with: tuple[tuple[KeyPath, Any], ...] = ()
+    # A comment written above the key when it is added (formats with line comments).
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,12 @@ class AppendToList:
 
 @dataclass(frozen=True)
 class CreateFile:
+    """Write a new file (e.g. a sysctl drop-in) at ``node_path`` of the node ``path`` belongs to."""
+
     path: str
     text: str
+    kind: str = ""
+    node_path: str | None = None
 
 
 Edit = Union[SetKey, DeleteKey, RenameKey, AppendToList, CreateFile]

@@ -62,8 +62,82 @@ class RootFS:
             resolved.append(part)
         return os.path.join(self.root, *resolved)
 
+    def entries(self, node_dir: str) -> list[tuple[str, str]]:
+        try:
+            real = self.resolve(node_dir)
+            names = sorted(os.listdir(real))
+        except OSError:
+            return []
+        out = []
+        for name in names:
+            node_path = f"{node_dir}/{name}" if node_dir else name
+            full = os.path.join(real, name)
+            if os.path.islink(full) and os.readlink(full) == "/dev/null":
+                out.append((node_path, "mask"))
+                continue
+            try:
+                target = self.resolve(node_path)
+            except OSError:
+                out.append((node_path, "missing"))
+                continue
+            if os.path.isfile(target):
+                out.append((node_path, "file"))
+            elif not os.path.exists(target):
+                out.append((node_path, "missing"))
+        return out
+
     def node_path_of(self, fs_path: str) -> str:
         return os.path.relpath(fs_path, self.root).replace(os.sep, "/")
+
+    def locate(self, node_path: str) -> tuple[str, str]:
+        """(path as shown to the user, resolved filesystem path) of a node path."""
+        return os.path.join(self.root, node_path), self.resolve(node_path)
+
+    @property
+    def roots(self) -> list["RootFS"]:
+        return [self]
+
+
+class UnionFS:
+    """Several node roots seen as one node (the ``roles/*/files/`` of an Ansible tree).
+
+    A path is found in the first root that has it; directory listings merge, the first
+    root's entry winning for a name.
+    """
+
+    def __init__(self, roots: list[RootFS]):
+        self.roots = roots
+
+    @property
+    def root(self) -> str:
+        return self.roots[0].root
+
+    def _first(self, node_path: str) -> RootFS:
+        for fs in self.roots:
+            if os.path.lexists(os.path.join(fs.root, node_path)):
+                return fs
+        parent = posixpath.dirname(node_path)
+        for fs in self.roots:  # a new file goes where its directory already is
+            if parent and os.path.isdir(os.path.join(fs.root, parent)):
+                return fs
+        return self.roots[0]
+
+    def resolve(self, node_path: str) -> str:
+        return self._first(node_path).resolve(node_path)
+
+    def locate(self, node_path: str) -> tuple[str, str]:
+        return self._first(node_path).locate(node_path)
+
+    def entries(self, node_dir: str) -> list[tuple[str, str]]:
+        merged: dict[str, tuple[str, str]] = {}
+        for fs in self.roots:
+            for entry in fs.entries(node_dir):
+                merged.setdefault(entry[0], entry)
+        return [merged[k] for k in sorted(merged)]
+
+    def add(self, fs: RootFS) -> None:
+        if all(r.root != fs.root for r in self.roots):
+            self.roots.append(fs)
 
 
 @dataclass
@@ -73,8 +147,8 @@ class Node:
     docs: list[Document] = field(default_factory=list)
     # Loads the file at a node location (e.g. "etc/containerd/runsc.toml") as ``kind``.
     loader: Callable[[str, str], Document | None] | None = None
-    # Lists the file node paths directly in a node directory (root mode reads the disk).
-    lister: Callable[[str], list[str]] | None = None
+    # The node's filesystem: the image root (--root) or a repo tree's node root (files/).
+    fs: "RootFS | UnionFS | None" = None
 
     def of_kind(self, *kinds: str) -> list[Document]:
         return [d for d in self.docs if d.kind in kinds]
@@ -90,11 +164,30 @@ class Node:
         return None
 
     def list_paths(self, node_dir: str) -> list[str]:
+        """Node paths of the regular files directly in a node directory."""
+        return [p for p, kind in self.entries(node_dir) if kind == "file"]
+
+    def entries(self, node_dir: str) -> list[tuple[str, str]]:
+        """(node path, "file" | "mask" | "missing") for every entry of a node directory.
+
+        "mask" is a symlink to /dev/null; "missing" a dangling symlink.  Without a
+        filesystem (single files, loose files), the node's own documents are listed.
+        """
         node_dir = posixpath.normpath("/" + node_dir).lstrip("/")
-        if self.lister is not None:
-            return self.lister(node_dir)
-        return sorted(d.node_path for d in self.docs
-                      if d.node_path and posixpath.dirname(posixpath.normpath(d.node_path)) == node_dir)
+        in_dir = [d for d in self.docs
+                  if d.node_path and posixpath.dirname(posixpath.normpath(d.node_path)) == node_dir]
+        if self.fs is None:
+            return sorted((d.node_path, "file") for d in in_dir)
+        entries = self.fs.entries(node_dir)
+        listed = {p for p, _ in entries}
+        created = [(d.node_path, "file") for d in in_dir if d.extra.get("new") and d.node_path not in listed]
+        return sorted(entries + created)  # files a fix creates exist in memory before they are written
+
+    def creatable(self, node_path: str) -> str | None:
+        """The filesystem path a new file at ``node_path`` would get, if this node can hold one."""
+        if self.fs is None:
+            return None
+        return self.fs.resolve(node_path)
 
     def imported_docs(self) -> set[int]:
         """ids of containerd documents some other config in this node imports."""

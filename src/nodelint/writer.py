@@ -63,3 +63,40 @@ def atomic_write(path: str, data: bytes, expected: bytes | None = None) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def atomic_create(path: str, data: bytes, mode: int = 0o644) -> None:
+    """Create a new file atomically; refuses when something already exists at ``path``."""
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as e:
+        raise WriteError(f"{path}: cannot create its directory ({e.strerror})") from None
+    fd, tmp = -1, None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".nodelint-", suffix=".tmp", dir=directory)
+        os.write(fd, data)
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.link(tmp, path)  # fails if the name exists: never replaces a file nodelint did not read
+        os.unlink(tmp)
+        tmp = None
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except FileExistsError:
+        raise WriteError(f"{path}: appeared on disk while nodelint ran; not overwritten") from None
+    except OSError as e:
+        raise WriteError(f"{path}: cannot write ({e.strerror})") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

@@ -16,9 +16,10 @@ LOCATION = {
     "docker": "etc/docker/daemon.json",
     "kubelet": "var/lib/kubelet/config.yaml",
     "crio": "etc/crio/crio.conf",
+    "sysctl": "etc/sysctl.d/50-example.conf",
 }
-BLOCK = re.compile(r"^(Bad|Good)[^\n]*:\n```(toml|json|yaml)\n(.*?)^```", re.M | re.S)
-SYNTAX = {"containerd": "toml", "runsc": "toml", "crio": "toml", "docker": "json", "kubelet": "yaml"}
+BLOCK = re.compile(r"^(Bad|Good)[^\n]*:\n```(toml|json|yaml|ini)\n(.*?)^```", re.M | re.S)
+SYNTAX = {"containerd": "toml", "runsc": "toml", "crio": "toml", "docker": "json", "kubelet": "yaml", "sysctl": "ini"}
 
 
 def examples():
@@ -49,4 +50,5 @@ def test_every_rule_has_the_documented_sections():
 
 def test_most_rules_have_runnable_examples():
     with_examples = {p.values[0].code for p in examples()}
-    assert {"NL101", "NL102", "NL103", "NL104", "NL105", "NL106", "NL108", "NL109", "NL110"} <= with_examples
+    assert {"NL101", "NL102", "NL103", "NL104", "NL105", "NL106", "NL108", "NL109", "NL110",
+            "NL201", "NL202"} <= with_examples

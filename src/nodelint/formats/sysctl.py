@@ -3,15 +3,18 @@
 ``key = value`` lines; ``#`` and ``;`` start comments; a leading ``-`` makes failures
 to set the key non-fatal; ``.`` and ``/`` both separate key parts (when the first
 separator is ``/`` the two are swapped, so ``net/ipv4/conf/eth0.100/x`` is the key
-``net.ipv4.conf.eth0/100.x``); a ``-key`` line without ``=`` excludes it from globs.
+``net.ipv4.conf.eth0/100.x``); a ``-key`` line without ``=`` excludes a key from globs.
+Lines systemd-sysctl would ignore are kept as ``problems`` (reported as NL001
+warnings with their line), never as a failure of the whole file.
 """
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 
 from . import FormatSyntaxError, UnsupportedEdit
 from ..model import DeleteKey, Edit, SetKey
-from .text import LineIndex, Splice, line_end
+from .text import LineIndex, Splice, line_end, newline_of
 
 
 class SysctlSyntaxError(FormatSyntaxError):
@@ -27,9 +30,18 @@ def normalize_key(raw: str) -> str:
     return key
 
 
+def proc_path(key: str) -> str:
+    """``/proc/sys`` path of a normalized key: dots become slashes, slashes dots."""
+    return key.translate(str.maketrans("./", "/."))
+
+
+def is_glob(key: str) -> bool:
+    return any(c in key for c in "*?[")
+
+
 @dataclass
 class Assignment:
-    key: str  # normalized dotted key
+    key: str  # normalized dotted key (may be a glob)
     raw_key: str
     value: str | None  # None for a "-key" exclusion line
     line: int
@@ -40,13 +52,16 @@ class Assignment:
     line_end: int
     ignore_failure: bool = False
 
+    def matches(self, key: str) -> bool:
+        return self.key == key or (is_glob(self.key) and fnmatch.fnmatchcase(key, self.key))
+
 
 @dataclass
 class SysctlDocument:
     text: str
     assignments: list[Assignment] = field(default_factory=list)
     lines: LineIndex | None = None
-    warnings: list[tuple[int, int, str]] = field(default_factory=list)
+    problems: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def data(self) -> dict:
@@ -57,18 +72,19 @@ class SysctlDocument:
         return out
 
     def last(self, key: str) -> Assignment | None:
-        found = None
-        for a in self.assignments:
-            if a.key == key and a.value is not None:
-                found = a
-        return found
+        """The assignment that wins for ``key`` in this file (explicit keys beat globs)."""
+        explicit = [a for a in self.assignments if a.key == key and a.value is not None]
+        if explicit:
+            return explicit[-1]
+        globs = [a for a in self.assignments if a.value is not None and is_glob(a.key) and a.matches(key)]
+        return globs[-1] if globs else None
 
     def position(self, key):
-        a = self.last(key[0]) if key else None
-        return None if a is None else self.lines.position(a.line_start + (a.column - 1))
+        a = self.last(str(key[0])) if key else None
+        return None if a is None else self.lines.position(a.line_start + a.column - 1)
 
     def value_position(self, key):
-        a = self.last(key[0]) if key else None
+        a = self.last(str(key[0])) if key else None
         return None if a is None else self.lines.position(a.value_start)
 
 
@@ -85,37 +101,47 @@ def load(text: str) -> SysctlDocument:
         lead = len(body) - len(body.lstrip())
         ignore = stripped.startswith("-")
         if "=" not in body:
-            if ignore:
-                key = stripped[1:].strip()
-                doc.assignments.append(Assignment(normalize_key(key), key, None, number, lead + 1, start + len(body),
-                                                  start + len(body), start, pos, True))
-                continue
-            doc.warnings.append((number, lead + 1, "line is not an assignment (systemd-sysctl ignores it)"))
+            if ignore and len(stripped.split()) == 1:
+                key = stripped[1:]
+                doc.assignments.append(Assignment(normalize_key(key), key, None, number, lead + 1,
+                                                  start + len(body), start + len(body), start, pos, True))
+            else:
+                doc.problems.append((number, lead + 1, "line is not an assignment; systemd-sysctl ignores it"))
             continue
         eq = body.index("=")
         raw_key = body[lead + (1 if ignore else 0):eq].strip()
         if not raw_key or any(c.isspace() for c in raw_key):
-            raise SysctlSyntaxError(f"invalid key {raw_key!r}", number, lead + 1)
+            doc.problems.append((number, lead + 1, f"invalid key {raw_key!r}; systemd-sysctl ignores the line"))
+            continue
         value_text = body[eq + 1:]
         vlead = len(value_text) - len(value_text.lstrip())
         value = value_text.strip()
         v_start = start + eq + 1 + vlead
+        for mark in (" #", "\t#", " ;", "\t;"):
+            if mark in value:
+                doc.problems.append((number, eq + 2 + vlead + value.index(mark),
+                                     "sysctl.d has no trailing comments: the value is the whole rest of the line "
+                                     f"({value!r}), which the kernel rejects"))
+                break
         doc.assignments.append(Assignment(normalize_key(raw_key), raw_key, value, number, lead + 1, v_start,
                                           v_start + len(value), start, pos, ignore))
     return doc
 
 
 def plan(doc: SysctlDocument, edit: Edit) -> list[Splice]:
-    key = edit.key[0] if edit.key else None
-    a = doc.last(str(key)) if key is not None else None
+    key = str(edit.key[0]) if edit.key else None
+    winner = doc.last(key) if key is not None else None
+    explicit = winner if winner is not None and winner.key == key else None
     if isinstance(edit, SetKey):
-        if a is not None:
-            return [Splice(a.value_start, a.value_end, str(edit.value))]
-        newline = "\r\n" if "\r\n" in doc.text else "\n"
-        line = f"{key} = {edit.value}"
+        if explicit is not None:
+            return [Splice(explicit.value_start, explicit.value_end, str(edit.value))]
+        newline = newline_of(doc.text) if doc.text else "\n"
+        lines = [f"# {line}" for line in edit.comment.splitlines()] + [f"{key} = {edit.value}"]
+        body = newline.join(lines)
+        end = len(doc.text)
         if doc.text and not doc.text.endswith("\n"):
-            return [Splice(len(doc.text), len(doc.text), newline + line)]
-        return [Splice(len(doc.text), len(doc.text), line + newline)]
+            return [Splice(end, end, newline + body)]
+        return [Splice(end, end, body + newline)]
     if isinstance(edit, DeleteKey):
-        return [] if a is None else [Splice(a.line_start, line_end(doc.text, a.line_start), "")]
+        return [] if explicit is None else [Splice(explicit.line_start, line_end(doc.text, explicit.line_start), "")]
     raise UnsupportedEdit(f"unsupported edit {type(edit).__name__}")

@@ -67,17 +67,21 @@ class EditConflict(Exception):
 
 
 def apply_splices(text: str, splices: list[Splice]) -> str:
-    """Apply non-overlapping splices (identical ones once).  Raises EditConflict on overlap."""
-    ordered = sorted(set(splices), key=lambda s: (s.start, s.end, s.replacement))
+    """Apply splices: identical ones once, insertions at one offset in the order given.
+
+    Raises EditConflict when two splices replace overlapping text.
+    """
+    unique = list(dict.fromkeys(splices))
+    ordered = sorted(unique, key=lambda s: (s.start, s.end))  # stable: keeps the order of insertions
     for a, b in zip(ordered, ordered[1:]):
-        if b.start < a.end or (a.start == a.end == b.start == b.end and a != b):
+        if b.start < a.end or (b.start == a.start and a.end > a.start and b.end > b.start):
             raise EditConflict(f"overlapping edits at offset {b.start}")
     out = []
     cursor = 0
     for s in ordered:
         out.append(text[cursor:s.start])
         out.append(s.replacement)
-        cursor = s.end
+        cursor = max(cursor, s.end)
     out.append(text[cursor:])
     return "".join(out)
 

@@ -36,6 +36,12 @@ BUILTIN_RULE_MODULES = [
     "nodelint.rules.nl108_cgroup_key_not_read",
     "nodelint.rules.nl109_docker_runsc_systemd_cgroup_flag",
     "nodelint.rules.nl110_legacy_runtime_v1",
+    "nodelint.rules.nl201_inotify_max_user_instances",
+    "nodelint.rules.nl202_inotify_max_user_watches",
+    "nodelint.rules.nl203_protect_kernel_defaults",
+    "nodelint.rules.nl204_sysctl_lowered_later",
+    "nodelint.rules.nl205_sysctl_live_drift",
+    "nodelint.rules.nl206_sysctl_models_differ",
 ]
 
 GROUP = "nodelint.rules"
