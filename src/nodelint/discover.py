@@ -105,9 +105,12 @@ def walk_tree(directory: str, settings: Settings, forced: str | None = None) -> 
     if rels is None:
         rels = _walk(directory)
     rels = [r for r in rels if not any(part in SKIP_DIRS for part in r.split("/")[:-1])]
+    inside = os.path.realpath(directory) + os.sep
     targets = []
     for rel in rels:
         fs_path = os.path.join(directory, rel)
+        if os.path.islink(fs_path) and not os.path.realpath(fs_path).startswith(inside):
+            continue  # a link out of the tree is never followed
         shown = display(fs_path)
         if settings.excluded(shown):
             continue
@@ -137,17 +140,19 @@ def root_targets(root: str, settings: Settings) -> list[Target]:
         if not os.path.isdir(real_dir):
             continue
         for match in sorted(glob.glob(os.path.join(real_dir, pattern), recursive=True)):
-            if not os.path.isfile(match):
-                continue
             node_path = directory + "/" + os.path.relpath(match, real_dir).replace(os.sep, "/")
-            if node_path in seen or os.path.realpath(match) in seen_real:
+            try:
+                real = fs.resolve(node_path)  # links are followed as if chrooted: never out of the root
+            except OSError:
+                continue
+            if node_path in seen or real in seen_real or not os.path.isfile(real):
                 continue
             seen.add(node_path)
-            seen_real.add(os.path.realpath(match))
-            m = classify(node_path, match, settings)
+            seen_real.add(real)
+            m = classify(node_path, real, settings)
             if m is None:
                 continue
-            targets.append(Target(display(os.path.join(fs.root, node_path)), match, m.kind, m.role,
+            targets.append(Target(display(os.path.join(fs.root, node_path)), real, m.kind, m.role,
                                   m.node_path or node_path, "root", False))
     return targets
 

@@ -132,7 +132,9 @@ class Run:
         out: list[Finding] = []
         for node in self.nodes:
             for rule in rules.values():
-                if rule.scope == "node" and settings.selects(rule.code) and node.of_kind(*rule.kinds):
+                # an image root is always a whole node: its rules run even where no file of theirs exists
+                if rule.scope == "node" and settings.selects(rule.code) and (
+                        node.mode == "root" or node.of_kind(*rule.kinds)):
                     out += list(rule.check(node, settings))
         for doc in list(self.docs):
             out += self._engine_findings(doc)

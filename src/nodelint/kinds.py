@@ -56,6 +56,7 @@ ROOT_GLOBS = [
     ("etc/containerd", "*.toml"),
     ("etc/containerd/conf.d", "*.toml"),
     ("etc/containerd/config.d", "*.toml"),
+    ("usr/share/containerd", "*.toml"),
     ("etc/docker", "daemon.json"),
     ("var/lib/kubelet", "config.yaml"),
     ("var/lib/kubelet", "config.yml"),

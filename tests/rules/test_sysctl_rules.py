@@ -244,3 +244,14 @@ def test_absolute_symlinks_resolve_inside_the_root(nodelint, root):
     os.symlink("/etc/sysctl.conf", root / "etc/sysctl.d/99-sysctl.conf")  # absolute: means <root>/etc/sysctl.conf
     assert effective(root, INSTANCES) == "8192"
     assert report(nodelint, root) == []
+
+
+def test_links_in_an_image_never_read_the_host(nodelint, tmp_path):
+    """/etc/sysctl.conf of the machine running nodelint must never stand in for the image's."""
+    root = tmp_path / "img"
+    (root / "etc/sysctl.d").mkdir(parents=True)
+    os.symlink("/etc/sysctl.conf", root / "etc/sysctl.d/99-sysctl.conf")  # dangling inside the image
+    os.symlink("/etc/hostname", root / "etc/sysctl.d/98-host.conf")
+    out = nodelint("--format", "json", "--root", root)
+    assert all(str(root) in f["path"] for f in out.json["findings"])
+    assert out.json["summary"]["files"] == 0

@@ -50,8 +50,7 @@ NAME = "inotify-max-user-instances"
 SEVERITY = "error"
 FIXABLE = True
 SUMMARY = "Effective fs.inotify.max_user_instances is below 8192"
-KINDS = ("sysctl", "containerd", "kubelet", "docker", "crio", "kubeadm", "runsc", "kubelet-env", "systemd",
-         "containers")
+KINDS = ("sysctl",)
 SCOPE = "node"
 
 

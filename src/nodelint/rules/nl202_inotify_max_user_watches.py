@@ -41,8 +41,7 @@ NAME = "inotify-max-user-watches"
 SEVERITY = "warning"
 FIXABLE = True
 SUMMARY = "Effective fs.inotify.max_user_watches is below 524288"
-KINDS = ("sysctl", "containerd", "kubelet", "docker", "crio", "kubeadm", "runsc", "kubelet-env", "systemd",
-         "containers")
+KINDS = ("sysctl",)
 SCOPE = "node"
 
 
