@@ -147,7 +147,8 @@ def test_no_color_and_color(tmp_path, monkeypatch):
 def test_rules_and_explain(nodelint):
     out = nodelint("rules")
     assert out.code == 0
-    assert re.search(r"^NL101  error    fix  runc-without-systemd-cgroup: ", out.out, re.M)
+    assert re.search(r"^NL101  error    fix     runc-without-systemd-cgroup: ", out.out, re.M)
+    assert re.search(r"^NL301  error    unsafe  containerd-below-fixed-version: ", out.out, re.M)
     doc = nodelint("explain", "nl101")
     assert doc.code == 0 and "## Why it matters" in doc.out and "SystemdCgroup = true" in doc.out
     missing = nodelint("explain", "NL999")

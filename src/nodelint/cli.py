@@ -41,6 +41,11 @@ def _codes(values: Optional[list[str]]) -> list[str]:
 def check(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Files or directories (default: .)")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, also apply "
+                                               "fixes marked unsafe (e.g. raising version pins).")] = False,
+    runtime_version: Annotated[Optional[list[str]], typer.Option(
+        "--runtime-version", metavar="COMPONENT=VERSION",
+        help="Declare a runtime version (containerd, runc, runsc, docker, kubelet); repeatable.")] = None,
     diff: Annotated[bool, typer.Option("--diff", help="Print what --fix would change; write nothing.")] = False,
     root: Annotated[Optional[str], typer.Option("--root", metavar="DIR",
                                                 help="Check DIR as a node's filesystem root.")] = None,
@@ -100,6 +105,15 @@ def check(
     if live:
         settings.live = True
         root = root or "/"
+    settings.unsafe_fixes = unsafe_fixes
+    settings.runtime_versions = list(runtime_version or [])
+    from .versions import ConfigError as VersionConfigError, catalogue, declared
+
+    try:
+        declared(settings, settings.runtime_versions)
+        catalogue(settings)
+    except VersionConfigError as e:
+        raise Failure(str(e)) from None
     return _check(paths or [], settings, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
                   quiet=quiet, no_color=no_color)
 
@@ -175,7 +189,8 @@ def rules_cmd(
                            "summary": r.summary} for r in rules.values()], indent=2))
         return 0
     for r in rules.values():
-        print(f"{r.code}  {r.severity:<7}  {'fix' if r.fixable else '   '}  {r.name}: {r.summary}")
+        fix = "unsafe" if r.fixable == "unsafe" else ("fix" if r.fixable else "")
+        print(f"{r.code}  {r.severity:<7}  {fix:<6}  {r.name}: {r.summary}")
     return 0
 
 
@@ -187,7 +202,8 @@ def explain_cmd(code: Annotated[str, typer.Argument(help="A rule code, e.g. NL10
     rule = registry().get(code.strip().upper())
     if rule is None:
         raise Failure(f"unknown rule {code!r}; `nodelint rules` lists them")
-    print(f"{rule.code} {rule.name} ({rule.severity}{', fixable' if rule.fixable else ''})\n")
+    fix = ", unsafe fix" if rule.fixable == "unsafe" else (", fixable" if rule.fixable else "")
+    print(f"{rule.code} {rule.name} ({rule.severity}{fix})\n")
     print(rule.docs)
     return 0
 

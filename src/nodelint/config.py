@@ -34,6 +34,8 @@ class Settings:
     sysctl: dict = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
     live: bool = False  # --live: also read running values under the root
+    unsafe_fixes: bool = False  # --unsafe-fixes: also apply fixes marked unsafe
+    runtime_versions: list = field(default_factory=list)  # --runtime-version COMPONENT=VERSION
     config_path: str | None = None
     config_dir: str = "."
 

@@ -9,7 +9,8 @@ BEGIN, END = "<!-- rules:begin -->", "<!-- rules:end -->"
 def rule_table() -> str:
     rows = ["| Code | Name | Severity | Fix | What it reports |", "|---|---|---|---|---|"]
     for r in registry().values():
-        rows.append(f"| {r.code} | {r.name} | {r.severity} | {'yes' if r.fixable else ''} | {r.summary} |")
+        fix = "unsafe" if r.fixable == "unsafe" else ("yes" if r.fixable else "")
+        rows.append(f"| {r.code} | {r.name} | {r.severity} | {fix} | {r.summary} |")
     return "\n".join(rows)
 
 

@@ -69,6 +69,11 @@ class Document:
 
 def _syntax_of(doc: Document) -> str:
     fmt = K.KINDS.get(doc.kind, "")
+    if fmt == "pins":
+        stem = K.template_stem(doc.path)[0].lower()
+        if stem.endswith(".hcl"):
+            return "hcl"
+        return "json" if stem.endswith(".json") or doc.text.lstrip().startswith("{") else "yaml"
     if fmt == "yaml-or-json":
         stem = K.template_stem(doc.path)[0].lower()
         if stem.endswith(".json") or doc.text.lstrip().startswith("{"):
@@ -124,7 +129,7 @@ def format_module(syntax: str):
     import importlib
 
     name = {"toml": "toml", "json": "json", "yaml": "yaml", "envfile": "flags", "unit": "flags",
-            "sysctl": "sysctl"}.get(syntax)
+            "sysctl": "sysctl", "hcl": "hcl"}.get(syntax)
     if name is None:
         raise ValueError(f"no format for {syntax!r}")
     return importlib.import_module(f"nodelint.formats.{name}")

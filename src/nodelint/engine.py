@@ -38,6 +38,8 @@ class Run:
         self.nodes: list[Node] = []
         self.errors: list[str] = []
         self._by_fs: dict[str, D.Document] = {}
+        self._static_facts: list | None = None
+        self.facts: list = []
 
     # ------------------------------------------------------------- loading
     def load(self, target: Target) -> D.Document:
@@ -102,7 +104,8 @@ class Run:
                 continue
             node = groups.get(t.group)
             if node is None:
-                node = groups[t.group] = Node(t.group, "root" if t.group == "root" else "tree")
+                node = groups[t.group] = Node(t.group, "root" if t.group == "root" else "tree",
+                                              tree=t.group.split("::")[0])
                 self.nodes.append(node)
             prefix = self.root if node.mode == "root" else self._tree_prefix(t)
             if prefix is not None:
@@ -125,11 +128,43 @@ class Run:
             return None
         return fs[: -len(t.node_path)] or "."
 
+    # ------------------------------------------------------------- versions
+    def version_facts(self) -> list:
+        """Runtime versions known for this run: declared, pinned in repos, found under --root."""
+        from . import version_sources as V
+        from .versions import declared
+
+        if self._static_facts is None:
+            where = self.settings.config_path or "--runtime-version"
+            static = V.declared_facts(declared(self.settings, self.settings.runtime_versions), where)
+            root = next((n for n in self.nodes if n.mode == "root" and n.fs is not None), None)
+            if root is not None:
+                shown = lambda p: display(root.fs.locate(p)[0])  # noqa: E731
+                static += V.dpkg(root.fs, shown("var/lib/dpkg/status")) + V.rpmdb(root.fs, shown)
+                static += V.binaries(root.fs, shown)
+                if self.settings.live and os.path.abspath(self.root or "") == "/":
+                    static += V.live(root.fs, shown)
+            self._static_facts = static
+        facts = list(self._static_facts)
+        for node in self.nodes:
+            for doc in node.of_kind("versions"):
+                if doc.parsed is not None and not doc.templated:
+                    for fact in V.pins(doc):
+                        fact.scope = node.tree
+                        facts.append(fact)
+        for node in self.nodes:
+            node.versions = _nearest(node, [f for f in facts if f.scope is None or f.scope == node.tree])
+        return facts
+
     # -------------------------------------------------------------- checks
     def check(self) -> list[Finding]:
         settings = self.settings
         rules = registry()
         out: list[Finding] = []
+        self.facts = self.version_facts()
+        for rule in rules.values():
+            if rule.scope == "run" and settings.selects(rule.code):
+                out += list(rule.check(self, settings))
         for node in self.nodes:
             for rule in rules.values():
                 # an image root is always a whole node: its rules run even where no file of theirs exists
@@ -188,7 +223,7 @@ class Run:
         """Apply safe fixes until nothing changes.  Returns the number of findings fixed."""
         fixed = 0
         for _ in range(MAX_FIX_ROUNDS):
-            fixable = [f for f in self.check() if f.fix is not None and f.fix.safe]
+            fixable = [f for f in self.check() if f.fix is not None and (f.fix.safe or self.settings.unsafe_fixes)]
             if not fixable:
                 break
             applied = self._apply(fixable)
@@ -304,6 +339,32 @@ class Run:
         return out
 
 
+def _nearest(node: Node, facts: list) -> list:
+    """The facts that speak for a node: per component, the pins nearest to its files.
+
+    In a repo, a pin applies to the configs that share the most of its directory path; when
+    the nearest pins disagree about a component, nothing is known for it.
+    """
+    import posixpath
+
+    dirs = [posixpath.dirname(d.path) for d in node.docs] or [""]
+    def shared(path: str) -> int:
+        pin_dir = posixpath.dirname(path).split("/")
+        return max(len(posixpath.commonprefix([pin_dir, d.split("/")])) for d in dirs)
+
+    out = [f for f in facts if f.source != "pin"]
+    by_component: dict[str, list] = {}
+    for f in facts:
+        if f.source == "pin":
+            by_component.setdefault(f.component, []).append(f)
+    for pins in by_component.values():
+        best = max(shared(f.path) for f in pins)
+        nearest = [f for f in pins if shared(f.path) == best]
+        if len({str(f.release.version) for f in nearest}) == 1:
+            out += nearest
+    return out
+
+
 def _suppressed(doc: D.Document, f: Finding) -> bool:
     if not doc.text or doc.syntax == "json":
         return False
@@ -326,7 +387,7 @@ def run(paths: list[str], settings: Settings, *, root: str | None = None, kind: 
     r = Run(settings, root)
     r.prepare(targets)
     if root is not None and not any(n.mode == "root" for n in r.nodes):
-        node = Node("root", "root", fs=RootFS(root))  # an empty image still has kernel defaults
+        node = Node("root", "root", fs=RootFS(root), tree="root")  # an empty image still has kernel defaults
         node.loader = r._loader(node)
         r.nodes.append(node)
     fixed = r.fix() if fix else 0

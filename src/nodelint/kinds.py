@@ -21,6 +21,7 @@ KINDS = {
     "kubelet-env": "envfile",
     "systemd": "unit",
     "sysctl": "sysctl",
+    "versions": "pins",  # Packer/Ansible variables holding version pins: JSON, YAML or HCL
 }
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl", ".template")
@@ -105,11 +106,14 @@ _NAMES = [
     ("containers", "main", r"containers\.conf"),
     ("sysctl", "main", r"sysctl\.conf"),
     ("sysctl", "dropin", r"sysctl\.d/[^/]+\.conf"),
+    ("versions", "main", r"[^/]*\.pkrvars\.(?:hcl|json)|variables\.pkr\.hcl"),
+    ("versions", "main", r"(?:group|host)_vars/(?:[^/]+/)*[^/]+"),
+    ("versions", "main", r"roles/[^/]+/(?:defaults|vars)/[^/]+\.ya?ml"),
 ]
 NAMES = [(kind, role, re.compile(r"(?:^|/)" + pat + r"\Z")) for kind, role, pat in _NAMES]
 
 # Extensions worth opening to sniff when a path says nothing.
-SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part")
+SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl")
 
 _TOML_CRI = re.compile(r"^\s*\[+\s*plugins\s*[.\]][^\n]*(?:cri|containerd)", re.M)
 _TOML_CRI_DOTTED = re.compile(r"^\s*plugins\s*\.\s*[\"']?io\.containerd\.(?:grpc\.v1\.cri|cri\.v1)", re.M)
@@ -121,6 +125,8 @@ _DOCKER_KEYS = re.compile(
     r'"(?:exec-opts|log-driver|log-opts|storage-driver|storage-opts|live-restore|insecure-registries|'
     r'registry-mirrors|data-root|default-runtime|runtimes|bridge|iptables|cgroup-parent|default-ulimits|'
     r'max-concurrent-downloads|default-address-pools|userland-proxy|experimental)"\s*:')
+_PIN = re.compile(r"""(?:^|[{,])[ \t]*["']?(?:containerd|runc|runsc|gvisor|docker|kubernetes|kubelet)_"""
+                  r"""(?:version|semver)["']?[ \t]*[:=]""", re.M | re.I)
 _SYSCTL_LINE = re.compile(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
 TEMPLATE_MARKERS = re.compile(r"\{\{|\{%|\{#|^## template: jinja", re.M)
 
@@ -165,7 +171,9 @@ def sniff(text: str, path: str) -> str | None:
     if lower.endswith(".json") or (stripped.startswith("{") and not stripped.startswith(("{%", "{{", "{#"))):
         if _DOCKER_KEYS.search(head):
             return "docker"
-        return None
+        return "versions" if _PIN.search(head) else None
+    if lower.endswith((".yaml", ".yml", ".hcl")) and _PIN.search(head):
+        return "versions"
     if _TOML_RUNSC.search(head):
         return "runsc"
     if _TOML_CRI.search(head) or _TOML_CRI_DOTTED.search(head):

@@ -147,6 +147,8 @@ class Node:
     docs: list[Document] = field(default_factory=list)
     # Loads the file at a node location (e.g. "etc/containerd/runsc.toml") as ``kind``.
     loader: Callable[[str, str], Document | None] | None = None
+    tree: str | None = None  # the walked directory (or "root") the node comes from; None for named files
+    versions: list = field(default_factory=list)  # VersionFacts that apply to this node
     # The node's filesystem: the image root (--root) or a repo tree's node root (files/).
     fs: "RootFS | UnionFS | None" = None
 

@@ -23,6 +23,7 @@ _PLAIN_SAFE = re.compile(r"[A-Za-z_./][A-Za-z0-9_./-]*\Z")
 _YAML11_SPECIAL = re.compile(
     r"(?i:y|n|yes|no|on|off|true|false|null|~)\Z|[-+]?[0-9.]")
 _BOOL_TRUE = {"y", "yes", "true", "on"}
+_VERSION = re.compile(r"v?\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.]+)?\Z")
 
 
 class YamlSyntaxError(FormatSyntaxError):
@@ -206,6 +207,8 @@ def render_scalar(value: Any, style: str | None = None) -> str:
     s = str(value)
     if style == "'" and "\n" not in s:
         return "'" + s.replace("'", "''") + "'"
+    if style is None and _VERSION.match(s):
+        return s  # 1.6.38 is a string to every YAML reader (two dots: not a float)
     if style == '"' or not _PLAIN_SAFE.match(s) or _YAML11_SPECIAL.match(s):
         return _json.dumps(s, ensure_ascii=False)
     return s

@@ -31,7 +31,10 @@ def summary(findings: list[Finding], files: int, fixed: int, fixing: bool) -> st
     head = f"Fixed {fixed} finding{'s' if fixed != 1 else ''}. " if fixing else ""
     if not findings:
         return f"{head}No findings ({checked})."
+    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
     tail = f"; {fixable} fixable with --fix" if fixable and not fixing else ""
+    if unsafe:
+        tail += f"; {unsafe} more with --fix --unsafe-fixes"
     remaining = " remaining" if fixing else ""
     return f"{head}Found {len(findings)} finding{'s' if len(findings) != 1 else ''}{remaining} " \
            f"({', '.join(parts)}) in {checked}{tail}."

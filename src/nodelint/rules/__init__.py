@@ -4,7 +4,7 @@ A rule is a module with ``CODE``, ``NAME``, ``SEVERITY``, ``FIXABLE``, ``SUMMARY
 ``KINDS`` (the document kinds it reads), ``SCOPE`` ("document", "node" or "engine"),
 a docstring that is its user documentation, and a ``check`` function:
 ``check(doc, settings)`` for document rules, ``check(node, settings)`` for node
-rules.  Engine rules (parse errors, templates, unknown files) are raised by the
+rules, ``check(run, settings)`` once per run for "run" rules (runtime versions).  Engine rules (parse errors, templates, unknown files) are raised by the
 engine itself and only documented here.
 
 Rules are registered through the ``nodelint.rules`` entry-point group: each entry
@@ -42,6 +42,14 @@ BUILTIN_RULE_MODULES = [
     "nodelint.rules.nl204_sysctl_lowered_later",
     "nodelint.rules.nl205_sysctl_live_drift",
     "nodelint.rules.nl206_sysctl_models_differ",
+    "nodelint.rules.nl301_containerd_version",
+    "nodelint.rules.nl302_runc_version",
+    "nodelint.rules.nl303_runsc_version",
+    "nodelint.rules.nl304_docker_version",
+    "nodelint.rules.nl305_kubelet_version",
+    "nodelint.rules.nl306_end_of_life_line",
+    "nodelint.rules.nl401_config_version_too_new",
+    "nodelint.rules.nl402_config_version_migrated",
 ]
 
 GROUP = "nodelint.rules"

@@ -1,0 +1,58 @@
+"""NL402: a version 1 or 2 containerd config on containerd 2.x.
+
+## What it does
+When the node's or repo's containerd is known to be 2.x (see NL301 for the sources), reports a
+config without ``version = 3`` (or 4): containerd 2.x migrates version 1 and 2 files on every
+start (``Configuration migrated from version N, use containerd config migrate to avoid
+migration``).  Version 1 and 2 files are deprecated.
+
+## Why it matters
+Every start runs a migration whose result nobody reviewed; plugin settings that do not migrate
+cleanly are dropped with a warning in the log.  ``containerd config migrate`` prints the
+version 3 file to ship instead.
+
+## Example
+```toml
+version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = true
+```
+with ``containerd_version = "2.1.4"``.
+
+## Fix
+No automatic fix: run ``containerd config migrate`` with the containerd you ship and review the
+result (it does not migrate imported files).
+
+## References
+- containerd config migration: https://github.com/containerd/containerd/blob/main/RELEASES.md
+- ../shared/reference/containerd.md section 1
+"""
+from __future__ import annotations
+
+from ..model import Finding
+
+CODE = "NL402"
+NAME = "config-version-migrated"
+SEVERITY = "warning"
+FIXABLE = False
+SUMMARY = "containerd config version 1/2 with containerd 2.x (migrated on every start)"
+KINDS = ("containerd",)
+SCOPE = "node"
+
+
+def check(node, settings):
+    facts = [f for f in node.versions if f.component == "containerd" and f.release.version.major >= 2]
+    for doc in node.of_kind("containerd"):
+        data = doc.data if isinstance(doc.data, dict) else {}
+        if doc.parsed is None or doc.role == "fragment":
+            continue
+        version = data.get("version")
+        version = version if isinstance(version, int) and not isinstance(version, bool) and version > 0 else 1
+        if version >= 3:
+            continue
+        for fact in facts:
+            pos = doc.position(("version",))
+            yield Finding(CODE, SEVERITY, doc.path, pos.line, pos.column,
+                          f"config version {version} with containerd {fact.release.raw} ({fact.source}: {fact.detail} "
+                          f"in {fact.path}): containerd 2.x migrates it on every start; ship the output of "
+                          "`containerd config migrate` (version 3)")
