@@ -142,7 +142,7 @@ def test_unsafe_fix_raises_the_pin_on_its_line_keeping_its_form(nodelint, tmp_pa
     before = [p.read_text() for p in (json_pin, yaml_pin, hcl_pin)]
     plain = nodelint("--fix", "--no-color", json_pin, yaml_pin, hcl_pin)
     assert [p.read_text() for p in (json_pin, yaml_pin, hcl_pin)] == before  # unsafe: not without the flag
-    assert "3 more with --fix --unsafe-fixes" in plain.out.splitlines()[-1]
+    assert "4 more with --fix --unsafe-fixes" in plain.out.splitlines()[-1]
     out = nodelint("--fix", "--unsafe-fixes", json_pin, yaml_pin, hcl_pin)
     assert json_pin.read_text() == '{\n  "containerd_version": "1.7.29",\n  "x": 1\n}\n'
     assert yaml_pin.read_text() == "kubernetes_semver: v1.30.3\nrunc_version: '1.1.14'\n"  # CVE-2024-45310: 1.1.14
