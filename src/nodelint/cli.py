@@ -13,7 +13,7 @@ import typer
 from . import __version__
 
 SUBCOMMANDS = {"check", "rules", "explain"}
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github", "prometheus")
 SEVERITY_CHOICES = ("error", "warning", "info")
 
 app = typer.Typer(
@@ -57,7 +57,10 @@ def check(
     extend_select: Annotated[Optional[list[str]], typer.Option("--extend-select", metavar="CODES",
                                                                help="Rules to add to the selection.")] = None,
     output_format: Annotated[str, typer.Option("--format", metavar="FORMAT",
-                                               help="text or json.")] = "text",
+                                               help="text, json, sarif, junit, github or prometheus.")] = "text",
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE",
+                                                  help="Write the report to FILE (atomically) instead of stdout.")]
+    = None,
     fail_on: Annotated[Optional[str], typer.Option("--fail-on", metavar="SEVERITY",
                                                    help="error, warning (default) or info.")] = None,
     live: Annotated[bool, typer.Option("--live", help="Also compare running values under the root "
@@ -115,10 +118,10 @@ def check(
     except VersionConfigError as e:
         raise Failure(str(e)) from None
     return _check(paths or [], settings, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
-                  quiet=quiet, no_color=no_color)
+                  quiet=quiet, no_color=no_color, output=output)
 
 
-def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_color) -> int:
+def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_color, output=None) -> int:
     import os
 
     from . import engine
@@ -161,17 +164,74 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
             except WriteError as e:
                 print(f"nodelint: error: {e}", file=sys.stderr)
                 result.errors.append(str(e))
-    if output_format == "json":
-        from .report import json as json_report
+    report = _render(output_format, run, result, findings, settings, fix, quiet, no_color and True,
+                     to_file=output is not None)
+    if output is not None:
+        from .writer import WriteError, replace_file
 
-        sys.stdout.write(json_report.render(findings, result.files, result.fixed))
+        try:
+            replace_file(output, report.encode("utf-8"))
+        except WriteError as e:
+            print(f"nodelint: error: {e}", file=sys.stderr)
+            return 2
     else:
-        color = text_report.use_color(no_color)
-        sys.stdout.write(text_report.render(findings, result.files, result.fixed, fix, quiet, color))
+        sys.stdout.write(report)
     if result.errors:
         return 2
     threshold = severity_rank(settings.fail_on)
     return 1 if any(severity_rank(f.severity) >= threshold for f in findings) else 0
+
+
+def _render(output_format, run, result, findings, settings, fixing, quiet, no_color, to_file=False) -> str:
+    if output_format == "json":
+        from .report import json as json_report
+
+        return json_report.render(findings, result.files, result.fixed)
+    if output_format == "sarif":
+        from .report import sarif
+
+        return sarif.render(findings, _replacements(run, findings))
+    if output_format == "junit":
+        from .report import junit
+
+        return junit.render(findings, [d.path for d in run.docs if d.kind and not d.extra.get("new")],
+                            settings.fail_on)
+    if output_format == "github":
+        from .report import github
+
+        return github.render(findings)
+    if output_format == "prometheus":
+        from .report import prometheus
+
+        return prometheus.render(findings, success=not result.errors)
+    from .report import text as text_report
+
+    color = not to_file and text_report.use_color(no_color)
+    return text_report.render(findings, result.files, result.fixed, fixing, quiet, color)
+
+
+def _replacements(run, findings) -> dict:
+    """For SARIF: the text each fixable finding's fix would replace, as (path, offset, length, text)."""
+    from . import document as D
+    from .formats import UnsupportedEdit
+
+    by_path = {d.path: d for d in run.docs}
+    out = {}
+    for f in findings:
+        if f.fix is None:
+            continue
+        changes = []
+        try:
+            for edit in f.fix.edits:
+                doc = by_path.get(edit.path)
+                if doc is None or doc.parsed is None:
+                    raise UnsupportedEdit(edit.path)
+                bom = 1 if doc.bom else 0
+                changes += [(doc.path, s.start + bom, s.end - s.start, s.replacement) for s in D.plan_edit(doc, edit)]
+        except (UnsupportedEdit, AttributeError):
+            continue
+        out[id(f)] = changes
+    return out
 
 
 @app.command("rules")

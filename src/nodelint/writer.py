@@ -100,3 +100,33 @@ def atomic_create(path: str, data: bytes, mode: int = 0o644) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def replace_file(path: str, data: bytes, mode: int = 0o644) -> None:
+    """Write a report file atomically, replacing whatever is there (a textfile collector reads it
+    at any moment: it must see the old file or the new one, never half of one)."""
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        pass
+    fd, tmp = -1, None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".nodelint-", suffix=".tmp", dir=directory)
+        os.write(fd, data)
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        raise WriteError(f"{path}: cannot write ({e.strerror})") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

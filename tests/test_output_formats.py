@@ -1,0 +1,106 @@
+"""Report formats CI systems read: SARIF (schema-valid), JUnit, GitHub annotations, Prometheus."""
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from .conftest import SHARED, write
+
+V2 = 'plugins."io.containerd.grpc.v1.cri"'
+
+
+@pytest.fixture
+def repo(tmp_path):
+    write(tmp_path / "files/etc/containerd/config.toml",
+          f"version = 2\n[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = false\n")
+    write(tmp_path / "files/var/lib/kubelet/config.yaml", "kind: KubeletConfiguration\ncgroupDriver: systemd\n")
+    write(tmp_path / "files/etc/sysctl.d/50-k8s.conf", "fs.inotify.max_user_instances = 8192\n"
+          "fs.inotify.max_user_watches = 65536\n")
+    return tmp_path
+
+
+@pytest.mark.skipif(SHARED is None or not (SHARED / "schemas/sarif-schema-2.1.0.json").is_file(),
+                    reason="../shared/schemas/sarif-schema-2.1.0.json not found")
+def test_sarif_validates_against_the_official_schema(nodelint, repo):
+    import jsonschema
+
+    out = nodelint("--format", "sarif", cwd=repo)
+    assert out.code == 1
+    log = json.loads(out.out)
+    schema = json.loads((SHARED / "schemas/sarif-schema-2.1.0.json").read_text())
+    jsonschema.validators.validator_for(schema)(schema).validate(log)
+    run = log["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert {"NL101", "NL107", "NL202", "NL301"} <= set(rules)
+    assert rules["NL101"]["defaultConfiguration"]["level"] == "error"
+    assert rules["NL101"]["helpUri"].startswith("https://")
+    assert "## Why it matters" in rules["NL101"]["help"]["markdown"]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    nl101 = by_rule["NL101"]
+    loc = nl101["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "files/etc/containerd/config.toml"
+    assert loc["region"] == {"startLine": 3, "startColumn": 19}
+    change = nl101["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    text = (repo / "files/etc/containerd/config.toml").read_text()
+    start, length = change["deletedRegion"]["charOffset"], change["deletedRegion"]["charLength"]
+    assert text[:start] + change["insertedContent"]["text"] + text[start + length:] == text.replace("false", "true")
+    assert by_rule["NL107"]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 3
+
+
+def test_junit_has_a_test_case_per_file_and_a_failure_per_finding(nodelint, repo):
+    out = nodelint("--format", "junit", "--select", "NL1,NL2", cwd=repo)
+    root = ET.fromstring(out.out)
+    suite = root.find("testsuite")
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert set(cases) == {"files/etc/containerd/config.toml", "files/var/lib/kubelet/config.yaml",
+                          "files/etc/sysctl.d/50-k8s.conf"}
+    assert [f.get("message").split(":")[0] for f in cases["files/etc/containerd/config.toml"].findall("failure")] \
+        == ["NL101"]
+    assert cases["files/etc/sysctl.d/50-k8s.conf"].find("failure").get("type") == "warning"
+    assert suite.get("failures") == "3" and suite.get("tests") == "3"
+    relaxed = ET.fromstring(nodelint("--format", "junit", "--fail-on", "error", cwd=repo).out)
+    sysctl = [c for c in relaxed.iter("testcase") if c.get("name").endswith("50-k8s.conf")][0]
+    assert sysctl.find("failure") is None and "NL202" in sysctl.find("system-out").text
+
+
+def test_github_annotations(nodelint, repo):
+    out = nodelint("--format", "github", "--select", "NL101,NL202", cwd=repo)
+    lines = out.out.splitlines()
+    assert lines[0].startswith("::error file=files/etc/containerd/config.toml,line=3,col=19,title=NL101::")
+    assert lines[1].startswith("::warning file=files/etc/sysctl.d/50-k8s.conf,line=2,col=31,title=NL202::")
+    from nodelint.model import Finding
+    from nodelint.report import github
+
+    escaped = github.render([Finding("NL001", "info", "a,b:c.conf", 1, 1, "50% done\nnext")])
+    assert escaped == "::notice file=a%2Cb%3Ac.conf,line=1,col=1,title=NL001::50%25 done%0Anext\n"
+
+
+def test_prometheus_textfile_parses_and_is_written_atomically(nodelint, repo, tmp_path):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    target = tmp_path / "textfile" / "nodelint.prom"
+    target.parent.mkdir()
+    target.write_text("stale\n")
+    out = nodelint("--format", "prometheus", "--output", target, cwd=repo)
+    assert out.code == 1 and out.out == ""
+    families = {f.name: f for f in text_string_to_metric_families(target.read_text())}
+    samples = {(s.labels.get("rule"), s.labels.get("path")): s.value for s in families["nodelint_findings"].samples}
+    assert samples[("NL101", "files/etc/containerd/config.toml")] == 1
+    assert families["nodelint_run_success"].samples[0].value == 1
+    assert families["nodelint_last_run_timestamp_seconds"].samples[0].value > 1.7e9
+    assert sorted(os.listdir(target.parent)) == ["nodelint.prom"]  # no temp files left
+    from nodelint.model import Finding
+    from nodelint.report import prometheus
+
+    tricky = prometheus.render([Finding("NL001", "error", 'a"b\\c', 1, 1, "x")], success=False, now=1.0)
+    parsed = {f.name: f for f in text_string_to_metric_families(tricky)}
+    assert parsed["nodelint_findings"].samples[0].labels["path"] == 'a"b\\c'
+    assert parsed["nodelint_run_success"].samples[0].value == 0
+
+
+def test_output_to_a_missing_directory_is_a_clean_error(nodelint, repo, tmp_path):
+    out = nodelint("--format", "json", "--output", tmp_path / "nope" / "r.json", cwd=repo)
+    assert out.code == 2 and out.err.startswith("nodelint: error:") and "Traceback" not in out.err
