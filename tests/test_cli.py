@@ -1,6 +1,7 @@
 """The command line as users meet it: exit codes, output formats, selection, configuration."""
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -203,3 +204,12 @@ def test_gitignored_files_are_skipped_when_walking(nodelint, tmp_path):
     write(tmp_path / "files/etc/docker/daemon.json", GOOD_DOCKER)
     out = nodelint("--format", "json", "--select", "NL1", cwd=tmp_path)
     assert out.json["summary"]["files"] == 1 and out.rules() == []
+
+
+def test_diff_with_output_writes_the_report_of_what_fix_would_leave(nodelint, repo, tmp_path):
+    report = tmp_path / "left.json"
+    write(repo / "files/etc/containerd/runsc.toml", "[runsc_config]\n  systemd-cgroup = true\n")  # fixable too
+    out = nodelint("--diff", "--format", "json", "--output", report, cwd=repo)
+    assert out.code == 1 and out.out.startswith("--- a/")
+    assert json.loads(report.read_text())["findings"] == []  # --fix would leave nothing
+    assert "cgroupfs" in (repo / "files/etc/docker/daemon.json").read_text()  # and nothing was written

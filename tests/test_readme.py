@@ -33,3 +33,17 @@ def test_the_first_command_runs_nodelint_on_the_example_and_finds_its_mistakes()
 def test_the_rule_table_is_generated_from_the_rules():
     table = README.split(BEGIN)[1].split(END)[0].strip()
     assert table == rule_table()
+
+
+def test_readme_snippets_name_real_hooks_examples_and_options():
+    from ruamel.yaml import YAML
+
+    hooks = {h["id"] for h in YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    config = re.search(r"# \.pre-commit-config\.yaml\n(.*?)```", README, re.S).group(1)
+    used = set(re.findall(r"id: ([\w-]+)", config))
+    assert used <= hooks and hooks == {"nodelint", "nodelint-fix"}
+    for path in re.findall(r"`(examples/[\w./-]+)`", README):
+        assert (REPO / path).exists(), path
+    from nodelint.cli import FORMATS
+
+    assert set(re.findall(r"`--format (\w+)`", README)) == set(FORMATS) - {"text"}

@@ -46,7 +46,8 @@ def check(
     runtime_version: Annotated[Optional[list[str]], typer.Option(
         "--runtime-version", metavar="COMPONENT=VERSION",
         help="Declare a runtime version (containerd, runc, runsc, docker, kubelet); repeatable.")] = None,
-    diff: Annotated[bool, typer.Option("--diff", help="Print what --fix would change; write nothing.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print what --fix would change; write nothing (but the "
+                                       "report of what --fix would leave, with --output).")] = False,
     root: Annotated[Optional[str], typer.Option("--root", metavar="DIR",
                                                 help="Check DIR as a node's filesystem root.")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND",
@@ -149,6 +150,15 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
         if not quiet:
             n = len(result.changes)
             print(f"{n} file{'s' if n != 1 else ''} would be changed by --fix.", file=sys.stderr)
+        if output is not None:  # the report of what --fix would leave, next to the diff
+            from .writer import WriteError, replace_file
+
+            try:
+                replace_file(output, _render(output_format, run, result, findings, settings, True, quiet,
+                                             no_color, to_file=True).encode("utf-8"))
+            except WriteError as e:
+                print(f"nodelint: error: {e}", file=sys.stderr)
+                return 2
         return 2 if result.errors else (1 if result.changes else 0)
     written = 0
     if fix:

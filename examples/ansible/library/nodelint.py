@@ -1,0 +1,95 @@
+#!/usr/bin/python
+"""Ansible module: lint (and fix) a host's Kubernetes node configuration with nodelint."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: nodelint
+short_description: Lint and fix Kubernetes node configuration with nodelint
+description:
+  - Runs nodelint on the target host against a node root (C(/) on a live node, an image root otherwise).
+  - In check mode nothing is written; the task reports C(changed) and a per-file diff when fixes would apply.
+  - Fails when findings at or above I(fail_on) remain (after fixing, when I(fix) is true).
+  - nodelint must be installed for the interpreter Ansible uses on the target (C(pip install nodelint)),
+    or I(executable) must name it.
+options:
+  root: {description: Node root to check., type: path, default: /}
+  fix: {description: Apply nodelint's safe fixes., type: bool, default: false}
+  select: {description: Rule codes or prefixes to run., type: list, elements: str}
+  ignore: {description: Rule codes or prefixes to skip., type: list, elements: str}
+  fail_on: {description: Lowest severity that fails the task., type: str, choices: [error, warning, info], default: error}
+  executable: {description: Command that runs nodelint; default runs the module's own Python with -m nodelint., type: list, elements: str}
+"""
+
+RETURN = r"""
+findings: {description: Findings (rule, severity, path, line, column, message, fixable) left after the run., type: list, returned: always}
+summary: {description: nodelint's summary (files, findings, fixed)., type: dict, returned: always}
+diff: {description: The unified diff of what nodelint changed (or would change in check mode)., type: dict, returned: when changed}
+"""
+
+import json
+import os
+import sys
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            root=dict(type="path", default="/"),
+            fix=dict(type="bool", default=False),
+            select=dict(type="list", elements="str"),
+            ignore=dict(type="list", elements="str"),
+            fail_on=dict(type="str", choices=["error", "warning", "info"], default="error"),
+            executable=dict(type="list", elements="str"),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    command = (p["executable"] or [sys.executable, "-m", "nodelint"]) + ["check", "--root", p["root"]]
+    for flag in ("select", "ignore"):
+        if p[flag]:
+            command += [f"--{flag}", ",".join(p[flag])]
+
+    diff_text = ""
+    if p["fix"]:
+        # what --fix would change (stdout) and the report of what it would leave (--output)
+        fd, report_path = tempfile.mkstemp(prefix="nodelint-", suffix=".json")
+        os.close(fd)
+        try:
+            rc, diff_text, err = module.run_command(command + ["--diff", "--quiet", "--format", "json",
+                                                               "--output", report_path])
+            with open(report_path, encoding="utf-8") as f:
+                planned = f.read()
+        finally:
+            os.unlink(report_path)
+        if rc not in (0, 1):
+            module.fail_json(msg=(err or diff_text).strip() or f"nodelint exited with {rc}")
+    changed = bool(diff_text.strip())
+    if p["fix"] and (module.check_mode or not changed):
+        out = planned  # nothing to write: the dry run's report is the answer
+    else:
+        rc, out, err = module.run_command(command + (["--fix"] if p["fix"] else []) + ["--format", "json"])
+        if rc not in (0, 1):
+            module.fail_json(msg=err.strip() or f"nodelint exited with {rc}")
+    try:
+        report = json.loads(out)
+    except ValueError:
+        module.fail_json(msg=f"nodelint printed no JSON report: {out[:200]}")
+    findings = report["findings"]
+    failing = [f for f in findings if RANK[f["severity"]] >= RANK[p["fail_on"]]]
+    result = dict(changed=changed and p["fix"], findings=findings, summary=report["summary"])
+    if changed and p["fix"]:
+        result["diff"] = {"prepared": diff_text}
+    if failing:
+        first = failing[0]
+        module.fail_json(msg=f"{len(failing)} finding(s) at or above {p['fail_on']} remain, e.g. "
+                             f"{first['path']}:{first['line']}: {first['rule']} {first['message']}", **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Where users run nodelint, run with the real tools: Ansible, Packer, Kubernetes and GitHub manifests."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, write
+
+EXAMPLES = REPO / "examples"
+V2 = 'plugins."io.containerd.grpc.v1.cri"'
+
+
+def node_root(path: Path) -> Path:
+    write(path / "etc/containerd/config.toml",
+          f"version = 2\n[{V2}.containerd.runtimes.runc]\n  runtime_type = \"io.containerd.runc.v2\"\n"
+          f"[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = false\n")
+    write(path / "etc/sysctl.d/50-k8s.conf", "fs.inotify.max_user_instances = 8192\n"
+          "fs.inotify.max_user_watches = 524288\n")
+    write(path / "var/lib/kubelet/config.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\n"
+          "kind: KubeletConfiguration\ncgroupDriver: systemd\n")
+    return path
+
+
+def snapshot(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# -------------------------------------------------------------------- Ansible
+
+ANSIBLE = Path(sys.executable).with_name("ansible-playbook")
+needs_ansible = pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-core is not installed (test extras)")
+
+
+def playbook(name, inventory, tmp_path, *args):
+    env = dict(os.environ, ANSIBLE_HOME=str(tmp_path / "ansible-home"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "atmp"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_RETRY_FILES_ENABLED="0")
+    return subprocess.run([str(ANSIBLE), "-i", str(inventory), str(EXAMPLES / "ansible" / name),
+                           "-e", "nodelint_become=false", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+@needs_ansible
+def test_ansible_check_mode_reports_the_diff_and_changes_nothing_then_fixes(tmp_path):
+    root = node_root(tmp_path / "node")
+    inventory = write(tmp_path / "hosts.ini", f"node ansible_connection=local node_root={root}\n")
+    before = snapshot(root)
+
+    check = playbook("fix-node.yml", inventory, tmp_path, "--check", "--diff")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "+  SystemdCgroup = true" in check.stdout
+    assert re.search(r"node\s+: ok=1\s+changed=1", check.stdout)
+    assert snapshot(root) == before  # check mode writes nothing
+
+    run = playbook("fix-node.yml", inventory, tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert re.search(r"node\s+: ok=1\s+changed=1", run.stdout)
+    assert "SystemdCgroup = true" in (root / "etc/containerd/config.toml").read_text()
+
+    again = playbook("fix-node.yml", inventory, tmp_path)
+    assert again.returncode == 0 and re.search(r"node\s+: ok=1\s+changed=0", again.stdout), again.stdout
+
+
+@needs_ansible
+def test_ansible_fails_the_task_on_findings_it_cannot_fix(tmp_path):
+    root = node_root(tmp_path / "node")
+    write(root / "var/lib/kubelet/config.yaml", "kind: KubeletConfiguration\ncgroupDriver: systemd\n")
+    write(root / "etc/containerd/config.toml", f"version = 2\n[{V2}.containerd.runtimes.runsc]\n"
+          "  runtime_type = \"io.containerd.runsc.v1\"\n"
+          f"[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n")  # runsc without ConfigPath
+    inventory = write(tmp_path / "hosts.ini", f"node ansible_connection=local node_root={root}\n")
+    out = playbook("fix-node.yml", inventory, tmp_path)
+    assert out.returncode != 0
+    assert "NL103" in out.stdout and "at or above error remain" in out.stdout
+
+
+@needs_ansible
+def test_ansible_fleet_audit_gathers_every_host(tmp_path):
+    a, b = node_root(tmp_path / "a"), node_root(tmp_path / "b")
+    write(b / "etc/containerd/config.toml", f"version = 2\n[{V2}.containerd.runtimes.runc.options]\n"
+          "  SystemdCgroup = true\n")
+    inventory = write(tmp_path / "hosts.ini", f"node-a ansible_connection=local node_root={a}\n"
+                      f"node-b ansible_connection=local node_root={b}\n")
+    report = tmp_path / "fleet.json"
+    before = snapshot(a) | snapshot(b)
+    out = playbook("audit.yml", inventory, tmp_path, "-e", f"report={report}")
+    assert out.returncode == 0, out.stdout + out.stderr
+    fleet = json.loads(report.read_text())
+    assert sorted(fleet) == ["node-a", "node-b"]
+    assert [f["rule"] for f in fleet["node-a"]] == ["NL101", "NL107"]
+    assert fleet["node-b"] == []
+    assert snapshot(a) | snapshot(b) == before  # an audit writes nothing
+
+
+# --------------------------------------------------------------------- Packer
+
+PACKER = shutil.which("packer")
+
+
+@pytest.mark.skipif(PACKER is None, reason="packer is not installed (scripts/install-test-tools installs Debian's)")
+def test_packer_template_validates_and_runs_nodelint_as_documented(tmp_path):
+    template = EXAMPLES / "packer/node.pkr.hcl"
+    wheel = write(tmp_path / "nodelint-0.1.0-py3-none-any.whl", "")
+    ok = subprocess.run([PACKER, "validate", "-var", f"nodelint_wheel={wheel}", str(template)],
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    broken = write(tmp_path / "broken.pkr.hcl", template.read_text().replace('sources = ["source.qemu.node"]',
+                                                                             'sources = ["source.qemu.nope"]'))
+    bad = subprocess.run([PACKER, "validate", "-var", f"nodelint_wheel={wheel}", str(broken)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0  # the check can fail
+    commands = re.findall(r'"sudo /opt/nodelint/bin/(nodelint [^"]*)"', template.read_text())
+    assert commands == ["nodelint --fix --root /", "nodelint --root / --fail-on error"]
+    for command in commands:
+        parses(shlex.split(command)[1:])
+
+
+# ----------------------------------------------------------- CLI command lines
+
+
+def parses(args: list[str]) -> None:
+    """The real CLI accepts these arguments (parsed, not run)."""
+    import typer
+
+    from nodelint.cli import SUBCOMMANDS, app
+
+    if not args or args[0] not in SUBCOMMANDS:
+        args = ["check"] + args
+    group = typer.main.get_command(app)
+    ctx = group.make_context("nodelint", list(args), resilient_parsing=False)
+    sub = group.get_command(ctx, args[0])
+    sub.make_context(args[0], list(args[1:]), parent=ctx)
+
+
+def test_parses_rejects_what_the_cli_rejects():
+    with pytest.raises(Exception):
+        parses(["--no-such-option"])
+
+
+def nodelint_lines(text: str) -> list[list[str]]:
+    return [shlex.split(m.group(0))[1:] for m in re.finditer(r"(?m)\bnodelint (?:check )?[-\w ./=,]*", text)
+            if "pip install" not in text[max(0, m.start() - 12):m.start()]]
+
+
+def test_daemonset_and_its_image():
+    from ruamel.yaml import YAML
+
+    ds = YAML(typ="safe").load((EXAMPLES / "kubernetes/daemonset.yaml").read_text())
+    assert ds["kind"] == "DaemonSet"
+    spec = ds["spec"]["template"]["spec"]
+    container = spec["containers"][0]
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert mounts["host"]["readOnly"] is True and volumes["host"]["hostPath"]["path"] == "/"
+    script = container["args"][0]
+    lines = nodelint_lines(script)
+    assert lines == [["check", "--root", "/host", "--live", "--format", "prometheus", "--output",
+                      "/textfile/nodelint.prom", "--quiet"]]
+    for args in lines:
+        parses(args)
+    assert mounts["textfile"]["mountPath"] == "/textfile"
+    assert "ENTRYPOINT [\"nodelint\"]" in (EXAMPLES / "kubernetes/Containerfile").read_text()
+
+
+def test_github_workflow_uploads_sarif():
+    from ruamel.yaml import YAML
+
+    wf = YAML(typ="safe").load((EXAMPLES / "github/nodelint.yml").read_text())
+    steps = wf["jobs"]["nodelint"]["steps"]
+    runs = [s["run"] for s in steps if "run" in s and s["run"].startswith("nodelint")]
+    assert any("--format sarif --output nodelint.sarif" in r for r in runs)
+    for r in runs:
+        parses(shlex.split(r)[1:])
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert upload["with"]["sarif_file"] == "nodelint.sarif"
+    assert wf["permissions"]["security-events"] == "write"
