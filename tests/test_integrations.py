@@ -56,6 +56,8 @@ def test_ansible_check_mode_reports_the_diff_and_changes_nothing_then_fixes(tmp_
     check = playbook("fix-node.yml", inventory, tmp_path, "--check", "--diff")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "+  SystemdCgroup = true" in check.stdout
+    assert "+++ b/" + str(root).lstrip("/") + "/etc/sysctl.d/99-nodelint.conf" not in check.stdout  # nothing to add
+    assert check.stdout.count("+++ b/") == 1  # one diff per changed file
     assert re.search(r"node\s+: ok=1\s+changed=1", check.stdout)
     assert snapshot(root) == before  # check mode writes nothing
 

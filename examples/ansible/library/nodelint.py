@@ -23,17 +23,29 @@ options:
 RETURN = r"""
 findings: {description: Findings (rule, severity, path, line, column, message, fixable) left after the run., type: list, returned: always}
 summary: {description: nodelint's summary (files, findings, fixed)., type: dict, returned: always}
-diff: {description: The unified diff of what nodelint changed (or would change in check mode)., type: dict, returned: when changed}
+diff: {description: One unified diff per file nodelint changed (or would change in check mode)., type: list, returned: when changed}
 """
 
 import json
 import os
+import re
 import sys
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
 RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def per_file(diff_text: str) -> list:
+    """One Ansible diff per changed file, from nodelint's unified diff."""
+    chunks = re.split(r"(?m)^(?=--- )", diff_text)
+    out = []
+    for chunk in filter(str.strip, chunks):
+        header = re.search(r"(?m)^\+\+\+ b/(.*)$", chunk)
+        name = header.group(1) if header else "file"
+        out.append({"before_header": name, "after_header": name, "prepared": chunk})
+    return out
 
 
 def main():
@@ -83,7 +95,7 @@ def main():
     failing = [f for f in findings if RANK[f["severity"]] >= RANK[p["fail_on"]]]
     result = dict(changed=changed and p["fix"], findings=findings, summary=report["summary"])
     if changed and p["fix"]:
-        result["diff"] = {"prepared": diff_text}
+        result["diff"] = per_file(diff_text)
     if failing:
         first = failing[0]
         module.fail_json(msg=f"{len(failing)} finding(s) at or above {p['fail_on']} remain, e.g. "
