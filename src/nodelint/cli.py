@@ -6,6 +6,7 @@ changes would be made); 2 usage error, unreadable path or internal error.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
@@ -131,7 +132,10 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
     from .report import text as text_report
 
     try:
-        run, result = engine.run([] if root else paths, settings, root=root, kind=kind, fix=fix or diff)
+        with _root_lock(root if fix and not diff else None):
+            run, result = engine.run([] if root else paths, settings, root=root, kind=kind, fix=fix or diff)
+            if fix and not diff and result.changes and not _write(result):
+                return 2
     except DiscoveryError as e:
         raise Failure(str(e)) from None
     findings = result.findings
@@ -160,20 +164,6 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
                 print(f"nodelint: error: {e}", file=sys.stderr)
                 return 2
         return 2 if result.errors else (1 if result.changes else 0)
-    written = 0
-    if fix:
-        from .writer import WriteError, atomic_create, atomic_write
-
-        for doc, new in result.changes:
-            try:
-                if doc.extra.get("new"):
-                    atomic_create(doc.fs_path, new)
-                else:
-                    atomic_write(doc.fs_path, new, expected=doc.raw)
-                written += 1
-            except WriteError as e:
-                print(f"nodelint: error: {e}", file=sys.stderr)
-                result.errors.append(str(e))
     report = _render(output_format, run, result, findings, settings, fix, quiet, no_color and True,
                      to_file=output is not None)
     if output is not None:
@@ -190,6 +180,57 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
         return 2
     threshold = severity_rank(settings.fail_on)
     return 1 if any(severity_rank(f.severity) >= threshold for f in findings) else 0
+
+
+@contextmanager
+def _root_lock(root):
+    """Two --fix runs over one root take turns (an flock on the root directory: no lock file is left)."""
+    if root is None:
+        yield
+        return
+    import fcntl
+    import os
+
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield  # discovery reports the unusable root
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write(result) -> bool:
+    """Write every changed file, or none; False (after one error line) when that failed."""
+    import os
+
+    from .writer import WriteError, stale_temps, write_all
+
+    for directory in {os.path.dirname(os.path.abspath(doc.fs_path)) for doc, _ in result.changes}:
+        for leftover in stale_temps(directory):  # from a run that was killed before its rename
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
+    for doc, _ in result.changes:
+        try:
+            links = os.stat(doc.fs_path).st_nlink
+        except OSError:
+            continue
+        if links > 1 and not doc.extra.get("new"):
+            print(f"nodelint: warning: {doc.path} has {links} hard links; --fix writes a new file, so the other "
+                  "names keep the old content", file=sys.stderr)
+    changes = [(doc.fs_path, new, None if doc.extra.get("new") else doc.raw) for doc, new in result.changes]
+    try:
+        write_all(changes)
+    except WriteError as e:
+        print(f"nodelint: error: {e}; no file was changed", file=sys.stderr)
+        result.errors.append(str(e))
+        return False
+    return True
 
 
 def _render(output_format, run, result, findings, settings, fixing, quiet, no_color, to_file=False) -> str:

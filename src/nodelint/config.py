@@ -16,7 +16,7 @@ class ConfigError(Exception):
 
 KNOWN_KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "severity", "fail-on",
-    "cgroup-driver", "kinds", "exclude", "sysctl", "versions",
+    "cgroup-driver", "kinds", "exclude", "sysctl", "versions", "max-file-size",
 }
 
 
@@ -33,6 +33,7 @@ class Settings:
     exclude: list[str] = field(default_factory=list)
     sysctl: dict = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
+    max_file_size: int = 10 * 1024 * 1024  # bigger files are not read (NL004)
     live: bool = False  # --live: also read running values under the root
     unsafe_fixes: bool = False  # --unsafe-fixes: also apply fixes marked unsafe
     runtime_versions: list = field(default_factory=list)  # --runtime-version COMPONENT=VERSION
@@ -183,12 +184,25 @@ def from_table(path: str, table: dict, settings: Settings | None = None) -> Sett
     if not isinstance(kinds, dict) or any(v not in KINDS for v in kinds.values()):
         raise ConfigError(f"{path}: 'kinds' maps globs to one of {', '.join(sorted(KINDS))}")
     s.kinds = dict(kinds)
+    if "max-file-size" in table:
+        s.max_file_size = _size(path, table["max-file-size"])
     for key in ("sysctl", "versions"):
         if key in table:
             if not isinstance(table[key], dict):
                 raise ConfigError(f"{path}: '{key}' must be a table")
             setattr(s, key, dict(table[key]))
     return s
+
+
+def _size(path: str, value) -> int:
+    """A byte count: 1048576, "10MiB", "512KiB"."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*", value)
+        if m:
+            return int(m.group(1)) * {"B": 1, None: 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}[m.group(2)]
+    raise ConfigError(f"{path}: 'max-file-size' must be a number of bytes or a size such as \"10MiB\"")
 
 
 def load_settings(cwd: str = ".") -> Settings:

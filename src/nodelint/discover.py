@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 
 from . import kinds as K
 from .config import Settings
+from .node import EscapesRoot
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
              ".mypy_cache", ".pytest_cache", ".ruff_cache", ".terraform", ".packer.d"}
@@ -26,6 +28,7 @@ class Target:
     node_path: str | None = None
     group: str | None = None  # node group key; None for single files
     explicit: bool = False
+    skip: tuple[str, str] | None = None  # (rule, reason) when the file must not be read
 
 
 def display(fs_path: str) -> str:
@@ -35,6 +38,8 @@ def display(fs_path: str) -> str:
 
 
 def _head(fs_path: str) -> str:
+    if not is_regular(fs_path):
+        return ""
     try:
         with open(fs_path, "rb") as f:
             return f.read(SNIFF_BYTES).decode("utf-8", "replace")
@@ -42,7 +47,31 @@ def _head(fs_path: str) -> str:
         return ""
 
 
-def classify(path: str, fs_path: str, settings: Settings, forced: str | None = None) -> K.Match | None:
+def is_regular(fs_path: str) -> bool:
+    """A regular file (following links): FIFOs, devices and sockets are never opened."""
+    try:
+        return stat.S_ISREG(os.stat(fs_path).st_mode)
+    except OSError:
+        return False
+
+
+def skip_reason(fs_path: str, settings: Settings) -> tuple[str, str] | None:
+    try:
+        st = os.stat(fs_path)
+    except OSError as e:
+        return ("NL003", f"not read: {e.strerror}")
+    if not stat.S_ISREG(st.st_mode):
+        what = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else \
+            "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file"
+        return ("NL003", f"not read: {what}")
+    if st.st_size > settings.max_file_size:
+        return ("NL004", f"not read: {st.st_size} bytes, over the {settings.max_file_size}-byte limit "
+                         "(max-file-size)")
+    return None
+
+
+def classify(path: str, fs_path: str, settings: Settings, forced: str | None = None,
+             sniff: bool = True) -> K.Match | None:
     """Kind of one file: --kind, configured globs, a node location, then name and content."""
     stem, _ = K.template_stem(path)
     by_path = K.by_path(stem)
@@ -55,7 +84,7 @@ def classify(path: str, fs_path: str, settings: Settings, forced: str | None = N
         return by_path  # a node location is authoritative
     if by_path is None and not stem.lower().endswith(K.SNIFF_SUFFIXES):
         return None
-    sniffed = K.sniff(_head(fs_path), stem)
+    sniffed = K.sniff(_head(fs_path), stem) if sniff else None
     if by_path is not None:
         if sniffed is None or sniffed == by_path.kind:
             return by_path
@@ -110,7 +139,11 @@ def walk_tree(directory: str, settings: Settings, forced: str | None = None) -> 
     for rel in rels:
         fs_path = os.path.join(directory, rel)
         if os.path.islink(fs_path) and not os.path.realpath(fs_path).startswith(inside):
-            continue  # a link out of the tree is never followed
+            m = classify(rel, fs_path, settings, forced, sniff=False)
+            if m is not None:  # a config that is a link out of the tree: reported, never followed
+                targets.append(Target(display(fs_path), fs_path, m.kind, m.role, m.node_path, None, False,
+                                      ("NL003", "not read: a symbolic link that leads outside the tree being checked")))
+            continue
         shown = display(fs_path)
         if settings.excluded(shown):
             continue
@@ -118,15 +151,14 @@ def walk_tree(directory: str, settings: Settings, forced: str | None = None) -> 
         if match is None:
             continue
         targets.append(Target(shown, fs_path, match.kind, match.role, match.node_path,
-                              group_key(display(directory), match.node_root, rel), False))
+                              group_key(display(directory), match.node_root, rel), False,
+                              skip_reason(fs_path, settings)))
     return targets
 
 
 def root_targets(root: str, settings: Settings) -> list[Target]:
     """The files at their node locations below a node (or image) root."""
-    import glob
-
-    from .node import RootFS
+    from .node import EscapesRoot, RootFS
 
     fs = RootFS(root)
     seen: set[str] = set()
@@ -134,27 +166,55 @@ def root_targets(root: str, settings: Settings) -> list[Target]:
     targets = []
     for directory, pattern in K.ROOT_GLOBS:
         try:
-            real_dir = fs.resolve(directory)
+            real_dir = fs.resolve(directory, strict=True)
         except OSError:
             continue
         if not os.path.isdir(real_dir):
             continue
-        for match in sorted(glob.glob(os.path.join(real_dir, pattern), recursive=True)):
-            node_path = directory + "/" + os.path.relpath(match, real_dir).replace(os.sep, "/")
-            try:
-                real = fs.resolve(node_path)  # links are followed as if chrooted: never out of the root
-            except OSError:
-                continue
-            if node_path in seen or real in seen_real or not os.path.isfile(real):
+        for node_path in _matches(real_dir, directory, pattern):
+            if node_path in seen:
                 continue
             seen.add(node_path)
+            shown = display(os.path.join(fs.root, node_path))
+            try:
+                real = fs.resolve(node_path, strict=True)  # links are followed as if chrooted
+            except EscapesRoot as e:
+                m = classify(node_path, "", settings, sniff=False)
+                if m is not None:
+                    targets.append(Target(shown, "", m.kind, m.role, node_path, "root", False, ("NL003", f"not read: {e}")))
+                continue
+            except OSError:
+                continue
+            if real in seen_real or not os.path.lexists(real):
+                continue
             seen_real.add(real)
-            m = classify(node_path, real, settings)
+            skip = skip_reason(real, settings)
+            m = classify(node_path, real if skip is None else "", settings, sniff=skip is None)
             if m is None:
                 continue
-            targets.append(Target(display(os.path.join(fs.root, node_path)), real, m.kind, m.role,
-                                  m.node_path or node_path, "root", False))
+            targets.append(Target(shown, real, m.kind, m.role, m.node_path or node_path, "root", False, skip))
     return targets
+
+
+def _matches(real_dir: str, directory: str, pattern: str) -> list[str]:
+    """Node paths below ``directory`` matching ``pattern`` ("*.conf", or "**/*.conf" for subdirectories).
+
+    Walks without following directory links, so a link loop cannot make it run forever.
+    """
+    import fnmatch
+
+    recursive = pattern.startswith("**/")
+    name_pattern = pattern[3:] if recursive else pattern
+    out = []
+    for dirpath, dirnames, filenames in os.walk(real_dir, followlinks=False):
+        dirnames.sort()
+        if not recursive:
+            dirnames[:] = []
+        for name in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
+            if fnmatch.fnmatchcase(name, name_pattern):
+                rel = os.path.relpath(os.path.join(dirpath, name), real_dir).replace(os.sep, "/")
+                out.append(f"{directory}/{rel}")
+    return out
 
 
 def explicit_target(path: str, settings: Settings, forced: str | None) -> Target:
@@ -163,10 +223,11 @@ def explicit_target(path: str, settings: Settings, forced: str | None) -> Target
     if not os.access(path, os.R_OK):
         raise DiscoveryError(f"{path}: permission denied")
     shown = path.replace(os.sep, "/")
-    match = classify(shown, path, settings, forced)
+    skip = skip_reason(path, settings)
+    match = classify(shown, path if skip is None else "", settings, forced, sniff=skip is None)
     if match is None:
-        return Target(shown, path, None, explicit=True)
-    return Target(shown, path, match.kind, match.role, match.node_path, None, True)
+        return Target(shown, path, None, explicit=True, skip=skip)
+    return Target(shown, path, match.kind, match.role, match.node_path, None, True, skip)
 
 
 def discover(paths: list[str], settings: Settings, root: str | None = None,

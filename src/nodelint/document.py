@@ -107,7 +107,12 @@ def parse(doc: Document) -> Document:
         return doc
     syntax = _syntax_of(doc)
     try:
-        doc.parsed = _load(syntax, doc.text)
+        try:
+            doc.parsed = _load(syntax, doc.text)
+        except RecursionError:
+            from .formats import FormatSyntaxError
+
+            raise FormatSyntaxError("nested too deeply to read", 1, 1) from None
     except _syntax_errors() as e:
         if doc.template_markers:
             doc.templated = True

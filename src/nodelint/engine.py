@@ -40,6 +40,7 @@ class Run:
         self._by_fs: dict[str, D.Document] = {}
         self._static_facts: list | None = None
         self.facts: list = []
+        self.skipped: list[Finding] = []  # NL003/NL004: files that were not read
 
     # ------------------------------------------------------------- loading
     def load(self, target: Target) -> D.Document:
@@ -49,7 +50,10 @@ class Run:
         except OSError as e:
             raise D.LoadError(f"{target.path}: {e.strerror}") from None
         text, bom, error = D.decode(raw)
-        doc = D.Document(target.path, target.fs_path, target.kind or "", text, raw, bom, target.role,
+        # writes go to the file itself, never through a link (under --root the path is already
+        # resolved inside the root; elsewhere the link was checked to stay inside the tree)
+        fs_path = target.fs_path if target.group == "root" else os.path.realpath(target.fs_path)
+        doc = D.Document(target.path, fs_path, target.kind or "", text, raw, bom, target.role,
                          target.node_path, error=error, explicit=target.explicit)
         return D.parse(doc)
 
@@ -91,6 +95,9 @@ class Run:
     def prepare(self, targets: list[Target]) -> None:
         groups: dict[str, Node] = {}
         for t in targets:
+            if t.skip is not None:
+                self.skipped.append(Finding(t.skip[0], "warning", t.path, 1, 1, t.skip[1]))
+                continue
             try:
                 doc = self._add(self.load(t)) if t.kind else None
             except D.LoadError as e:
@@ -162,6 +169,7 @@ class Run:
         rules = registry()
         out: list[Finding] = []
         self.facts = self.version_facts()
+        out += self.skipped
         for rule in rules.values():
             if rule.scope == "run" and settings.selects(rule.code):
                 out += list(rule.check(self, settings))
@@ -194,8 +202,15 @@ class Run:
         if doc.templated:
             return [Finding("NL002", "info", doc.path, 1, 1, f"template: not checked ({doc.kind} config "
                             "with template syntax; check the rendered file)")]
-        return [Finding("NL001", "warning", doc.path, line, column, message)
-                for line, column, message in getattr(doc.parsed, "problems", ())]
+        out = [Finding("NL001", "warning", doc.path, line, column, message)
+               for line, column, message in getattr(doc.parsed, "problems", ())]
+        for key, offset in getattr(doc.parsed, "duplicates", ()):
+            pos = doc.parsed.lines.position(offset)
+            name = key[-1]
+            out.append(Finding("NL005", "warning", doc.path, pos.line, pos.column,
+                               f"duplicate key {name!r}: this occurrence wins over the earlier one, which is "
+                               "ignored; keep one"))
+        return out
 
     def _filter(self, findings: list[Finding]) -> list[Finding]:
         s = self.settings

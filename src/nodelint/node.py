@@ -31,6 +31,10 @@ def group_key(tree: str, node_root: str | None, rel_path: str) -> str:
     return f"{tree}::{posixpath.dirname(rel_path)}/(loose)"
 
 
+class EscapesRoot(OSError):
+    """A symbolic link that leads outside the node root (or the tree being checked)."""
+
+
 class RootFS:
     """Paths resolved as if chrooted into ``root``: absolute links and ``..`` stay inside."""
 
@@ -39,15 +43,25 @@ class RootFS:
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
 
-    def resolve(self, node_path: str) -> str:
+    def resolve(self, node_path: str, strict: bool = False) -> str:
+        """The real path of ``node_path``, resolving links as if chrooted into the root.
+
+        An absolute link target is read relative to the root.  A link whose ``..`` climbs
+        above the root is clamped at the root, as in a chroot; with ``strict`` it raises
+        EscapesRoot instead, so discovery can report it and read nothing.
+        """
         parts = [p for p in node_path.split("/") if p not in ("", ".")]
         resolved: list[str] = []
         links = 0
+        from_link = 0  # how many of the pending parts came from a link target
         while parts:
             part = parts.pop(0)
+            from_link = max(from_link - 1, 0)
             if part == "..":
                 if resolved:
                     resolved.pop()
+                elif strict and from_link:
+                    raise EscapesRoot(f"{node_path}: a link leads outside {self.root}")
                 continue
             candidate = os.path.join(self.root, *resolved, part)
             if os.path.islink(candidate):
@@ -57,7 +71,9 @@ class RootFS:
                 target = os.readlink(candidate)
                 if target.startswith("/"):
                     resolved = []
-                parts = [p for p in target.split("/") if p not in ("", ".")] + parts
+                new = [p for p in target.split("/") if p not in ("", ".")]
+                parts = new + parts
+                from_link = len(new)
                 continue
             resolved.append(part)
         return os.path.join(self.root, *resolved)
