@@ -86,6 +86,13 @@ def test_lines_without_a_fix_and_lines_newer_than_every_fix():
     assert runc.missed_by(parse("1.2.9").version) == parse("1.3.6").version
 
 
+def test_runsc_has_one_line_even_when_a_version_is_not_date_shaped():
+    """Found by scripts/fuzz: a mangled runsc pin was compared with runsc's date line (str vs int)."""
+    limits = {a.id: a for a in _builtin()[0]}["runsc-cgroupv2-systemd-parent-limits"]
+    assert limits.missed_by(parse("2026081.0", "runsc").version) == parse("20231106.0").version
+    assert parse("2026081.0", "runsc").line == ("release",)
+
+
 def test_runsc_dates():
     limits = {a.id: a for a in _builtin()[0]}["runsc-cgroupv2-systemd-parent-limits"]
     assert limits.missed_by(parse("release-20231105.0").version) == parse("20231106.0").version

@@ -113,17 +113,16 @@ def _git_files(directory: str) -> list[str] | None:
     if out.returncode != 0:
         return None
     files = [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
-    return sorted(p for p in files if os.path.isfile(os.path.join(directory, p)))
+    return sorted(p for p in files if os.path.lexists(os.path.join(directory, p))
+                  and not os.path.isdir(os.path.join(directory, p)))
 
 
 def _walk(directory: str) -> list[str]:
     found = []
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            if os.path.isfile(full) and not os.path.islink(full):
-                found.append(os.path.relpath(full, directory).replace(os.sep, "/"))
+        for name in sorted(filenames):  # links and special files too: they are reported, not read
+            found.append(os.path.relpath(os.path.join(dirpath, name), directory).replace(os.sep, "/"))
     return found
 
 

@@ -131,7 +131,7 @@ def dpkg(fs, shown: str) -> list[VersionFact]:
                 version, vline = stanza["Version"]
                 release = parse(version, wanted[pkg])
                 if release is not None:
-                    release = Release(release.raw, release.version, "Debian")
+                    release = Release(release.raw, release.version, "Debian", wanted[pkg])
                     out.append(VersionFact(wanted[pkg], release, "dpkg", f"package {pkg}", shown, vline,
                                            len("Version: ") + 1, scope="root"))
             stanza = {}
@@ -169,7 +169,7 @@ def rpmdb(fs, shown_of) -> list[VersionFact]:
             raw = f"{epoch}{tags.get(1001, '')}-{tags.get(1002, '')}"
             release = parse(raw, wanted[name])
             if release is not None:
-                release = Release(raw, release.version, "RPM")
+                release = Release(raw, release.version, "RPM", wanted[name])
                 out.append(VersionFact(wanted[name], release, "rpm", f"package {name}", shown_of(node_path),
                                        scope="root"))
         return out

@@ -29,10 +29,11 @@ class Release:
     raw: str
     version: object  # packaging.version.Version
     package: str | None = None  # "Debian" or "RPM" for distribution package versions
+    component: str = ""
 
     @property
     def line(self) -> tuple:
-        return line_of(self.version)
+        return line_of(self.version, self.component)
 
     def describe(self) -> str:
         if self.package:
@@ -40,8 +41,9 @@ class Release:
         return self.raw
 
 
-def line_of(version) -> tuple:
-    if version.release[0] >= 19000000:  # runsc dates: one line
+def line_of(version, component: str = "") -> tuple:
+    """The release line: (major, minor); runsc, whose versions are dates, has one line."""
+    if component == "runsc" or version.release[0] >= 19000000:
         return ("release",)
     return tuple(version.release[:2]) + (0,) * (2 - len(version.release[:2]))
 
@@ -65,7 +67,7 @@ def parse(raw: object, component: str = "") -> Release | None:
     m = _RUNSC.match(text)
     if m:
         v = _pep440(f"{m.group(1)}.{m.group(2) or 0}")
-        return Release(text, v) if v is not None else None
+        return Release(text, v, None, component) if v is not None else None
     upstream, package = text, None
     for prefix in ("docker-v", "v"):
         if upstream.startswith(prefix) and upstream[len(prefix):][:1].isdigit():
@@ -86,7 +88,7 @@ def parse(raw: object, component: str = "") -> Release | None:
         return None
     if package == "distribution":
         package = "RPM" if re.search(r"\.el\d|\.fc\d|\.amzn|\.suse", text) else "Debian"
-    return Release(text, v, package)
+    return Release(text, v, package, component)
 
 
 # ------------------------------------------------------------------ advisories
@@ -108,11 +110,11 @@ class Advisory:
         """The release to move to when ``v`` misses this advisory, else None."""
         if self.introduced is not None and v < self.introduced:
             return None
-        line = line_of(v)
-        by_line = {line_of(f): f for f in self.fixed}
+        line = line_of(v, self.component)
+        by_line = {line_of(f, self.component): f for f in self.fixed}
         if line in by_line:
             return by_line[line] if v < by_line[line] else None
-        newer = sorted(f for f in self.fixed if line_of(f) > line)
+        newer = sorted(f for f in self.fixed if line_of(f, self.component) > line)
         if not newer:
             return None  # a line newer than every fixed line
         return newer[0]
@@ -142,9 +144,9 @@ class Catalogue:
 
     def end_of_life(self, component: str, v, today: _dt.date) -> EndOfLife | None:
         lines = sorted((e for e in self.eol if e.component == component), key=lambda e: e.line)
-        if not lines or line_of(v) == ("release",):
+        if not lines or line_of(v, component) == ("release",):
             return None
-        line = line_of(v)
+        line = line_of(v, component)
         for e in lines:
             if e.line == line:
                 return e if e.date <= today else None
@@ -239,10 +241,10 @@ def below_fixed(run, settings, component: str, code: str):
         advisories = [a for a, _ in missed]
         items = []
         for a, target in missed:
-            where = "no fix on this line: " if line_of(target) != fact.release.line else "fixed in "
+            where = "no fix on this line: " if line_of(target, component) != fact.release.line else "fixed in "
             items.append(f"{a.id} ({a.severity}, {where}{_fmt(target)})")
         overall = max(t for _, t in missed)
-        on_line = [t for _, t in missed if line_of(t) == fact.release.line]
+        on_line = [t for _, t in missed if line_of(t, component) == fact.release.line]
         fix = None
         if fact.source == "pin" and fact.doc is not None and on_line and not fact.release.package:
             value = _pin_value(fact, max(on_line))
