@@ -15,7 +15,7 @@ from .config import Settings
 from .discover import Target, display, discover
 from .model import CreateFile, Finding, severity_rank
 from .node import Node, RootFS, UnionFS
-from .rules import registry
+from . import rules as R
 
 MAX_FIX_ROUNDS = 10
 _SUPPRESS = re.compile(r"nodelint:\s*ignore(?:\[([A-Za-z0-9_, ]*)\])?")
@@ -166,27 +166,36 @@ class Run:
     # -------------------------------------------------------------- checks
     def check(self) -> list[Finding]:
         settings = self.settings
-        rules = registry()
-        out: list[Finding] = []
-        self.facts = self.version_facts()
-        out += self.skipped
-        for rule in rules.values():
-            if rule.scope == "run" and settings.selects(rule.code):
+        kinds = {d.kind for d in self.docs if d.kind}
+        root = any(n.mode == "root" for n in self.nodes)
+        out: list[Finding] = list(self.skipped)
+        needs_versions = root or "versions" in kinds or self._declares_versions()
+        self.facts = self.version_facts() if needs_versions else []
+        if self.facts:
+            kinds.add("versions")
+        rules = R.active(kinds, settings.selects, everything=root)
+        for rule in rules:
+            if rule.scope == "run":
                 out += list(rule.check(self, settings))
         for node in self.nodes:
-            for rule in rules.values():
+            for rule in rules:
                 # an image root is always a whole node: its rules run even where no file of theirs exists
-                if rule.scope == "node" and settings.selects(rule.code) and (
-                        node.mode == "root" or node.of_kind(*rule.kinds)):
+                if rule.scope == "node" and (node.mode == "root" or node.of_kind(*rule.kinds)):
                     out += list(rule.check(node, settings))
         for doc in list(self.docs):
             out += self._engine_findings(doc)
             if doc.parsed is None or doc.templated or not doc.kind:
                 continue
-            for rule in rules.values():
-                if rule.scope == "document" and doc.kind in rule.kinds and settings.selects(rule.code):
+            for rule in rules:
+                if rule.scope == "document" and doc.kind in rule.kinds:
                     out += list(rule.check(doc, settings))
         return self._filter(out)
+
+    def _declares_versions(self) -> bool:
+        from .kinds import RUNTIME_COMPONENTS
+
+        versions = self.settings.versions or {}
+        return bool(self.settings.runtime_versions) or any(c in versions for c in RUNTIME_COMPONENTS)
 
     def _engine_findings(self, doc: D.Document) -> list[Finding]:
         if not doc.kind:

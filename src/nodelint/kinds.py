@@ -24,6 +24,10 @@ KINDS = {
     "versions": "pins",  # Packer/Ansible variables holding version pins: JSON, YAML or HCL
 }
 
+# Runtime components whose versions nodelint knows (NL3xx); here so that a check that names none
+# of them does not import the version machinery.
+RUNTIME_COMPONENTS = ("containerd", "runc", "runsc", "docker", "kubelet")
+
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl", ".template")
 
 # (kind, role, pattern).  The named group ``node`` is the file's location on a node;
@@ -50,7 +54,40 @@ _LOCATIONS = [
     ("sysctl", "main", r"(?P<node>etc/sysctl\.conf)"),
     ("sysctl", "dropin", r"(?P<node>(?:etc|run|usr/local/lib|usr/lib|lib)/sysctl\.d/[^/]+\.conf)"),
 ]
-LOCATIONS = [(kind, role, re.compile(r"(?:^|/)" + pat + r"\Z")) for kind, role, pat in _LOCATIONS]
+
+
+def _needle(pattern: str) -> str:
+    """A literal every path matching ``pattern`` contains: checked before the regex is compiled,
+    so a run compiles only the patterns its paths could match.  "" when there is none to be sure of."""
+    body = pattern[len("(?P<node>"):-1] if pattern.startswith("(?P<node>") else pattern
+    if "|" in body:
+        tail = body.rsplit(")", 1)[1] if ")" in body else ""
+        if "|" in tail or "(" in tail:
+            return ""
+        body = tail
+    pieces = re.split(r"\\.|[\[\]()*+?^$]", body)
+    best = max(pieces, key=len, default="")
+    return best if len(best) >= 4 else ""
+
+
+class _Patterns:
+    def __init__(self, table):
+        self.table = [(kind, role, r"(?:^|/)(?:" + pat + r")\Z", _needle(pat)) for kind, role, pat in table]
+        self.compiled: dict[int, re.Pattern] = {}
+
+    def search(self, path: str):
+        for i, (kind, role, pattern, needle) in enumerate(self.table):
+            if needle and needle not in path:
+                continue
+            rx = self.compiled.get(i)
+            if rx is None:
+                rx = self.compiled[i] = re.compile(pattern)
+            m = rx.search(path)
+            if m:
+                yield kind, role, m
+
+
+LOCATIONS = _Patterns(_LOCATIONS)
 
 # Glob patterns below a node root, for --root discovery.
 ROOT_GLOBS = [
@@ -110,7 +147,7 @@ _NAMES = [
     ("versions", "main", r"(?:group|host)_vars/(?:[^/]+/)*[^/]+"),
     ("versions", "main", r"roles/[^/]+/(?:defaults|vars)/[^/]+\.ya?ml"),
 ]
-NAMES = [(kind, role, re.compile(r"(?:^|/)" + pat + r"\Z")) for kind, role, pat in _NAMES]
+NAMES = _Patterns(_NAMES)
 
 # Extensions worth opening to sniff when a path says nothing.
 SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl")
@@ -149,13 +186,10 @@ def template_stem(path: str) -> tuple[str, bool]:
 
 def by_path(path: str) -> Match | None:
     """Kind from a (posix) path alone."""
-    for kind, role, pattern in LOCATIONS:
-        m = pattern.search(path)
-        if m:
-            return Match(kind, role, m.group("node"), path[: m.start("node")])
-    for kind, role, pattern in NAMES:
-        if pattern.search(path):
-            return Match(kind, role, None, None)
+    for kind, role, m in LOCATIONS.search(path):
+        return Match(kind, role, m.group("node"), path[: m.start("node")])
+    for kind, role, _ in NAMES.search(path):
+        return Match(kind, role, None, None)
     return None
 
 

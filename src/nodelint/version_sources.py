@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import struct
 import subprocess
 from dataclasses import dataclass
@@ -145,6 +144,8 @@ def dpkg(fs, shown: str) -> list[VersionFact]:
 
 def rpmdb(fs, shown_of) -> list[VersionFact]:
     """Packages in an rpm sqlite database (rpm >= 4.16), read with sqlite3; BDB/ndb are not read."""
+    import sqlite3
+
     wanted = {p: c for c, names in PACKAGES.items() for p in names}
     for node_path in ("usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite"):
         try:

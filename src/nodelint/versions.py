@@ -14,7 +14,7 @@ from functools import cache
 
 from .data import load as load_data
 
-COMPONENTS = ("containerd", "runc", "runsc", "docker", "kubelet")
+from .kinds import RUNTIME_COMPONENTS as COMPONENTS  # noqa: E402
 RULE_OF = {"containerd": "NL301", "runc": "NL302", "runsc": "NL303", "docker": "NL304", "kubelet": "NL305"}
 SEVERITY_OF = {"critical": "error", "high": "error", "medium": "warning", "low": "info"}
 _RUNSC = re.compile(r"(?:release-)?(\d{8})(?:\.(\d+))?\Z")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import Position
 
@@ -53,8 +53,7 @@ def indent_at(text: str, line_start: int) -> str:
     return text[line_start:i]
 
 
-@dataclass(frozen=True, order=True)
-class Splice:
+class Splice(NamedTuple):
     """Replace ``text[start:end]`` with ``replacement``."""
 
     start: int

@@ -22,38 +22,44 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
 
-BUILTIN_RULE_MODULES = [
-    "nodelint.rules.nl000_unknown_file",
-    "nodelint.rules.nl001_parse_error",
-    "nodelint.rules.nl002_template_not_checked",
-    "nodelint.rules.nl003_path_not_read",
-    "nodelint.rules.nl004_file_too_large",
-    "nodelint.rules.nl005_duplicate_key",
-    "nodelint.rules.nl101_runc_without_systemd_cgroup",
-    "nodelint.rules.nl102_legacy_systemd_cgroup_key",
-    "nodelint.rules.nl103_runsc_without_systemd_cgroup",
-    "nodelint.rules.nl104_docker_cgroup_driver",
-    "nodelint.rules.nl105_kubelet_cgroup_driver",
-    "nodelint.rules.nl106_crio_cgroup_manager",
-    "nodelint.rules.nl107_kubelet_runtime_driver_mismatch",
-    "nodelint.rules.nl108_cgroup_key_not_read",
-    "nodelint.rules.nl109_docker_runsc_systemd_cgroup_flag",
-    "nodelint.rules.nl110_legacy_runtime_v1",
-    "nodelint.rules.nl201_inotify_max_user_instances",
-    "nodelint.rules.nl202_inotify_max_user_watches",
-    "nodelint.rules.nl203_protect_kernel_defaults",
-    "nodelint.rules.nl204_sysctl_lowered_later",
-    "nodelint.rules.nl205_sysctl_live_drift",
-    "nodelint.rules.nl206_sysctl_models_differ",
-    "nodelint.rules.nl301_containerd_version",
-    "nodelint.rules.nl302_runc_version",
-    "nodelint.rules.nl303_runsc_version",
-    "nodelint.rules.nl304_docker_version",
-    "nodelint.rules.nl305_kubelet_version",
-    "nodelint.rules.nl306_end_of_life_line",
-    "nodelint.rules.nl401_config_version_too_new",
-    "nodelint.rules.nl402_config_version_migrated",
-]
+# code -> (module, scope, kinds it reads).  The engine imports only the rules a run needs
+# (importing all of them costs more than checking a file); tests/rules/test_registry.py keeps
+# this index equal to what the modules declare.
+INDEX: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "NL000": ("nl000_unknown_file", "engine", ()),
+    "NL001": ("nl001_parse_error", "engine", ()),
+    "NL002": ("nl002_template_not_checked", "engine", ()),
+    "NL003": ("nl003_path_not_read", "engine", ()),
+    "NL004": ("nl004_file_too_large", "engine", ()),
+    "NL005": ("nl005_duplicate_key", "engine", ()),
+    "NL101": ("nl101_runc_without_systemd_cgroup", "node", ("containerd",)),
+    "NL102": ("nl102_legacy_systemd_cgroup_key", "document", ("containerd",)),
+    "NL103": ("nl103_runsc_without_systemd_cgroup", "node", ("runsc", "containerd")),
+    "NL104": ("nl104_docker_cgroup_driver", "document", ("docker",)),
+    "NL105": ("nl105_kubelet_cgroup_driver", "node", ("kubelet", "kubeadm", "kubelet-env", "systemd")),
+    "NL106": ("nl106_crio_cgroup_manager", "node", ("crio", "containers")),
+    "NL107": ("nl107_kubelet_runtime_driver_mismatch", "node",
+              ("kubelet", "kubeadm", "kubelet-env", "systemd", "containerd", "crio", "docker")),
+    "NL108": ("nl108_cgroup_key_not_read", "document",
+              ("containerd", "docker", "kubelet", "kubeadm", "runsc", "crio", "containers")),
+    "NL109": ("nl109_docker_runsc_systemd_cgroup_flag", "document", ("docker",)),
+    "NL110": ("nl110_legacy_runtime_v1", "document", ("containerd",)),
+    "NL201": ("nl201_inotify_max_user_instances", "node", ("sysctl",)),
+    "NL202": ("nl202_inotify_max_user_watches", "node", ("sysctl",)),
+    "NL203": ("nl203_protect_kernel_defaults", "node", ("kubelet", "kubelet-env", "systemd")),
+    "NL204": ("nl204_sysctl_lowered_later", "node", ("sysctl",)),
+    "NL205": ("nl205_sysctl_live_drift", "node", ("sysctl",)),
+    "NL206": ("nl206_sysctl_models_differ", "node", ("sysctl",)),
+    "NL301": ("nl301_containerd_version", "run", ("versions",)),
+    "NL302": ("nl302_runc_version", "run", ("versions",)),
+    "NL303": ("nl303_runsc_version", "run", ("versions",)),
+    "NL304": ("nl304_docker_version", "run", ("versions",)),
+    "NL305": ("nl305_kubelet_version", "run", ("versions",)),
+    "NL306": ("nl306_end_of_life_line", "run", ("versions",)),
+    "NL401": ("nl401_config_version_too_new", "node", ("containerd",)),
+    "NL402": ("nl402_config_version_migrated", "node", ("containerd",)),
+}
+BUILTIN_RULE_MODULES = [f"nodelint.rules.{module}" for module, _, _ in INDEX.values()]
 
 GROUP = "nodelint.rules"
 
@@ -118,29 +124,63 @@ def _modules_from(target: str) -> list[str]:
     return [str(v) for v in value]
 
 
-_REGISTRY: dict[str, Rule] | None = None
+_LOADED: dict[str, Rule] = {}
+_PLUGINS: dict[str, Rule] | None = None
+
+
+def _load(name: str) -> Rule:
+    module = importlib.import_module(name)
+    return Rule(module.CODE, module.NAME, module.SEVERITY, module.FIXABLE, module.SUMMARY,
+                frozenset(getattr(module, "KINDS", ())), getattr(module, "SCOPE", "document"), module)
+
+
+def plugins() -> dict[str, Rule]:
+    """Rules other packages register in the nodelint.rules entry-point group."""
+    global _PLUGINS
+    if _PLUGINS is None:
+        _PLUGINS = {}
+        for target in _entry_point_targets():
+            try:
+                names = _modules_from(target)
+            except Exception as e:  # a broken plugin must not take the linter down
+                print(f"nodelint: warning: cannot load rules from {target}: {e}", file=sys.stderr)
+                continue
+            for name in names:
+                if name in BUILTIN_RULE_MODULES:
+                    continue
+                try:
+                    rule = _load(name)
+                except Exception as e:
+                    print(f"nodelint: warning: cannot load rule module {name}: {e}", file=sys.stderr)
+                    continue
+                if rule.code not in INDEX:
+                    _PLUGINS.setdefault(rule.code, rule)
+    return _PLUGINS
+
+
+def rule(code: str) -> Rule:
+    if code not in _LOADED:
+        _LOADED[code] = _load(f"nodelint.rules.{INDEX[code][0]}")
+    return _LOADED[code]
 
 
 def registry() -> dict[str, Rule]:
-    """Every rule, by code, built-ins first."""
-    global _REGISTRY
-    if _REGISTRY is None:
-        names = list(BUILTIN_RULE_MODULES)
-        for target in _entry_point_targets():
-            try:
-                for name in _modules_from(target):
-                    if name not in names:
-                        names.append(name)
-            except Exception as e:  # a broken plugin must not take the linter down
-                print(f"nodelint: warning: cannot load rules from {target}: {e}", file=sys.stderr)
-        rules: dict[str, Rule] = {}
-        for name in names:
-            module = importlib.import_module(name)
-            rule = Rule(module.CODE, module.NAME, module.SEVERITY, module.FIXABLE, module.SUMMARY,
-                        frozenset(getattr(module, "KINDS", ())), getattr(module, "SCOPE", "document"), module)
-            rules.setdefault(rule.code, rule)
-        _REGISTRY = dict(sorted(rules.items()))
-    return _REGISTRY
+    """Every rule, by code (imports them all: for listings, docs and SARIF)."""
+    rules = {code: rule(code) for code in INDEX}
+    rules.update(plugins())
+    return dict(sorted(rules.items()))
+
+
+def active(kinds: set[str], selects, everything: bool = False) -> list[Rule]:
+    """The rules a check needs: those reading a kind present (all node rules under --root)."""
+    out = []
+    for code, (_, scope, rule_kinds) in INDEX.items():
+        if scope == "engine" or not selects(code):
+            continue
+        if everything and scope in ("node", "run") or set(rule_kinds) & kinds:
+            out.append(rule(code))
+    out += [r for r in plugins().values() if selects(r.code)]
+    return out
 
 
 def finding(code: str, severity: str, doc, key, message: str, fix=None, *, at_value: bool = False, related=()):

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 from .. import containerd as C
 from ..kinds import templated_value
-from ..kubelet import config_documents, kubelets
 from ..model import Related
 from . import finding
 from .nl104_docker_cgroup_driver import cgroup_driver_entries
@@ -102,6 +101,8 @@ def runtime_drivers(node) -> list[tuple[str, str, object, tuple]]:
 
 
 def _endpoint_runtime(kubelet) -> str | None:
+    from ..kubelet import config_documents
+
     endpoint = None
     for _, mapping in config_documents(kubelet.config) if kubelet.config is not None else ():
         if isinstance(mapping.get("containerRuntimeEndpoint"), str):
@@ -126,6 +127,8 @@ def check(node, settings):
     runtimes = runtime_drivers(node)
     if not runtimes:
         return
+    from ..kubelet import kubelets
+
     sides = []
     for kubelet in kubelets(node):
         winner = kubelet.winner("cgroupDriver", "cgroup-driver")

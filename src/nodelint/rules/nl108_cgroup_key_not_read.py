@@ -63,7 +63,6 @@ from __future__ import annotations
 import re
 
 from .. import containerd as C
-from ..kubelet import config_documents
 from ..model import AppendToList, DeleteKey, Fix, RenameKey, SetKey
 from . import finding
 
@@ -219,6 +218,8 @@ def _docker(doc, settings):
 
 
 def _kubelet(doc, settings):
+    from ..kubelet import config_documents
+
     for prefix, mapping in config_documents(doc):
         if doc.kind == "kubeadm" and mapping.get("kind") != "KubeletConfiguration":
             continue

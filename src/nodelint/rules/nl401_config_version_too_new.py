@@ -34,7 +34,6 @@ ship a containerd that reads it.
 from __future__ import annotations
 
 from ..model import Finding
-from ..versions import parse
 
 CODE = "NL401"
 NAME = "config-version-too-new"
@@ -46,6 +45,8 @@ SCOPE = "node"
 
 
 def problem(config_version: int, v) -> str | None:
+    from ..versions import parse
+
     if config_version >= 3 and v.major < 2:
         refuses = (v.minor == 6 and v >= parse("1.6.32").version) or (v.minor >= 7 and v >= parse("1.7.17").version)
         if refuses:
