@@ -124,14 +124,15 @@ def test_a_file_changed_by_someone_else_is_not_overwritten(nodelint, tmp_path, m
     a, b = two_files(tmp_path)
     from nodelint import engine
 
-    real_run = engine.run
+    real_execute = engine.execute
 
     def edited_meanwhile(*args, **kwargs):
-        result = real_run(*args, **kwargs)
-        b.write_text('{"exec-opts": ["native.cgroupdriver=systemd"], "bridge": "none"}\n')  # another editor
-        return result
+        for outcome in real_execute(*args, **kwargs):
+            if outcome.changes:  # read and fixed, not yet written
+                b.write_text('{"exec-opts": ["native.cgroupdriver=systemd"], "bridge": "none"}\n')  # another editor
+            yield outcome
 
-    monkeypatch.setattr(engine, "run", edited_meanwhile)
+    monkeypatch.setattr(engine, "execute", edited_meanwhile)
     out = nodelint("--fix", a, b)
     assert out.code == 2 and "changed on disk" in out.err
     assert a.read_text() == BAD_DOCKER

@@ -10,13 +10,13 @@ follow the 32-byte header: the Go version and the module info, which is framed b
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from .record import record
 
 MAGIC = b"\xff Go buildinf:"
 SCAN = 64 * 1024
 
 
-@dataclass
+@record
 class BuildInfo:
     go_version: str
     lines: list[tuple[str, ...]]  # tab-separated fields of each modinfo line

@@ -3,7 +3,6 @@
 Exit codes: 0 nothing at or above --fail-on remains; 1 findings remain (with --diff:
 changes would be made); 2 usage error, unreadable path or internal error.
 """
-from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
@@ -73,6 +72,8 @@ def check(
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")] = False,
     config_file: Annotated[Optional[str], typer.Option("--config", metavar="FILE",
                                                        help="Use this .nodelint.toml or pyproject.toml.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N",
+                                      help="Worker processes for large trees (default: all cores).")] = 0,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
 ) -> int:
     """Check node configuration files (the default command)."""
@@ -112,74 +113,138 @@ def check(
         root = root or "/"
     settings.unsafe_fixes = unsafe_fixes
     settings.runtime_versions = list(runtime_version or [])
-    from .versions import ConfigError as VersionConfigError, catalogue, declared
+    if settings.versions or settings.runtime_versions:
+        from .versions import ConfigError as VersionConfigError, declared, user_entries
+
+        try:  # a bad pin or advisory is a usage error before any file is read
+            declared(settings, settings.runtime_versions)
+            user_entries(settings)
+        except VersionConfigError as e:
+            raise Failure(str(e)) from None
+    if jobs < 0:
+        raise Failure("--jobs must be 0 (all cores) or more")
+    return _check(paths or [], settings, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
+                  quiet=quiet, no_color=no_color, output=output, jobs=jobs or _cores())
+
+
+def _cores() -> int:
+    import os
 
     try:
-        declared(settings, settings.runtime_versions)
-        catalogue(settings)
-    except VersionConfigError as e:
-        raise Failure(str(e)) from None
-    return _check(paths or [], settings, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
-                  quiet=quiet, no_color=no_color, output=output)
+        return len(os.sched_getaffinity(0))  # the cores this process may run on (containers, taskset)
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
-def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_color, output=None) -> int:
+def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_color, output=None,
+           jobs=1) -> int:
+    """Run the batches, writing each one's fixes (or printing its diffs and, for large text
+    reports, its findings) as it comes, then report."""
     import os
 
     from . import engine
     from .discover import DiscoveryError
     from .model import severity_rank
-    from .report import text as text_report
 
+    wanted = None
+    if root and paths:
+        wanted = {os.path.abspath(os.path.normpath(os.path.join(root, p.lstrip("/")))) for p in paths}
+    result = engine.Result([], 0)
+    seen: set[tuple] = set()
+    written = changed = 0
     try:
         with _root_lock(root if fix and not diff else None):
-            run, result = engine.run([] if root else paths, settings, root=root, kind=kind, fix=fix or diff)
-            if fix and not diff and result.changes and not _write(result):
-                return 2
+            plan = engine.plan([] if root else paths, settings, root=root, kind=kind)
+            stream = output is None and not diff and output_format in ("text", "github") and len(plan.batches) > 1
+            color = stream and output_format == "text" and _text_color(no_color)
+            for outcome in engine.execute(plan, settings, fix=fix or diff, jobs=jobs,
+                                          replacements=output_format == "sarif"):
+                new = [f for f in outcome.findings if f.key not in seen and not seen.add(f.key)
+                       and (wanted is None or os.path.abspath(os.path.normpath(f.path)) in wanted)]
+                for message in outcome.errors:
+                    print(f"nodelint: error: {message}", file=sys.stderr)
+                result.errors += outcome.errors
+                if fix and not diff and outcome.changes:
+                    if not _write(outcome.changes, result, written):
+                        return 2
+                    written += len(outcome.changes)
+                if diff:
+                    _print_diffs(outcome.changes)
+                if stream and new:
+                    sys.stdout.write(_render_lines(output_format, new, color))
+                result.findings += new
+                result.checked += outcome.checked
+                result.fixed += outcome.fixed
+                changed += len(outcome.changes)
+                result.replacements.update(outcome.replacements)
     except DiscoveryError as e:
         raise Failure(str(e)) from None
+    result.files = len(result.checked)
     findings = result.findings
-    if root and paths:
-        wanted = {os.path.normpath(os.path.join(root, p.lstrip("/"))) for p in paths}
-        findings = [f for f in findings if os.path.normpath(os.path.abspath(f.path)) in
-                    {os.path.abspath(w) for w in wanted}]
-    for message in result.errors:
-        print(f"nodelint: error: {message}", file=sys.stderr)
+    if not stream:
+        findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     if diff:
-        from .report.diff import unified
-
-        for doc, new in result.changes:
-            sys.stdout.write(unified(doc.path, doc.raw.decode("utf-8", "replace"), new.decode("utf-8"),
-                                     created=bool(doc.extra.get("new"))))
         if not quiet:
-            n = len(result.changes)
+            n = changed
             print(f"{n} file{'s' if n != 1 else ''} would be changed by --fix.", file=sys.stderr)
         if output is not None:  # the report of what --fix would leave, next to the diff
             from .writer import WriteError, replace_file
 
             try:
-                replace_file(output, _render(output_format, run, result, findings, settings, True, quiet,
+                replace_file(output, _render(output_format, result, findings, settings, True, quiet,
                                              no_color, to_file=True).encode("utf-8"))
             except WriteError as e:
                 print(f"nodelint: error: {e}", file=sys.stderr)
                 return 2
-        return 2 if result.errors else (1 if result.changes else 0)
-    report = _render(output_format, run, result, findings, settings, fix, quiet, no_color and True,
-                     to_file=output is not None)
-    if output is not None:
-        from .writer import WriteError, replace_file
+        return 2 if result.errors else (1 if changed else 0)
+    if stream:
+        if not quiet and output_format == "text":
+            from .report import text as text_report
 
-        try:
-            replace_file(output, report.encode("utf-8"))
-        except WriteError as e:
-            print(f"nodelint: error: {e}", file=sys.stderr)
-            return 2
+            print(text_report.summary(findings, result.files, result.fixed, fix))
     else:
-        sys.stdout.write(report)
+        report = _render(output_format, result, findings, settings, fix, quiet, no_color,
+                         to_file=output is not None)
+        if output is not None:
+            from .writer import WriteError, replace_file
+
+            try:
+                replace_file(output, report.encode("utf-8"))
+            except WriteError as e:
+                print(f"nodelint: error: {e}", file=sys.stderr)
+                return 2
+        else:
+            sys.stdout.write(report)
     if result.errors:
         return 2
     threshold = severity_rank(settings.fail_on)
     return 1 if any(severity_rank(f.severity) >= threshold for f in findings) else 0
+
+
+def _text_color(no_color: bool) -> bool:
+    from .report import text as text_report
+
+    return text_report.use_color(no_color)
+
+
+def _render_lines(output_format: str, findings, color: bool) -> str:
+    """Finding lines alone (text or github), for reports printed batch by batch."""
+    findings = sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule))
+    if output_format == "github":
+        from .report import github
+
+        return github.render(findings)
+    from .report import text as text_report
+
+    return "".join(text_report.line(f, color) + "\n" for f in findings)
+
+
+def _print_diffs(changes) -> None:
+    from .report.diff import unified
+
+    for c in changes:
+        sys.stdout.write(unified(c.path, (c.old or b"").decode("utf-8", "replace"), c.new.decode("utf-8"),
+                                 created=c.old is None))
 
 
 @contextmanager
@@ -203,37 +268,40 @@ def _root_lock(root):
         os.close(fd)
 
 
-def _write(result) -> bool:
-    """Write every changed file, or none; False (after one error line) when that failed."""
+def _write(changes, result, written: int = 0) -> bool:
+    """Write every changed file of a batch (whole nodes), or none; False (after one error line)
+    when that failed.  ``written`` files of earlier batches stay fixed."""
     import os
 
     from .writer import WriteError, stale_temps, write_all
 
-    for directory in {os.path.dirname(os.path.abspath(doc.fs_path)) for doc, _ in result.changes}:
+    for directory in {os.path.dirname(os.path.abspath(c.fs_path)) for c in changes}:
         for leftover in stale_temps(directory):  # from a run that was killed before its rename
             try:
                 os.unlink(leftover)
             except OSError:
                 pass
-    for doc, _ in result.changes:
+    for c in changes:
         try:
-            links = os.stat(doc.fs_path).st_nlink
+            links = os.stat(c.fs_path).st_nlink
         except OSError:
             continue
-        if links > 1 and not doc.extra.get("new"):
-            print(f"nodelint: warning: {doc.path} has {links} hard links; --fix writes a new file, so the other "
+        if links > 1 and c.old is not None:
+            print(f"nodelint: warning: {c.path} has {links} hard links; --fix writes a new file, so the other "
                   "names keep the old content", file=sys.stderr)
-    changes = [(doc.fs_path, new, None if doc.extra.get("new") else doc.raw) for doc, new in result.changes]
     try:
-        write_all(changes)
+        write_all([(c.fs_path, c.new, c.old) for c in changes])
     except WriteError as e:
-        print(f"nodelint: error: {e}; no file was changed", file=sys.stderr)
+        kept = f" ({written} file{'s' if written != 1 else ''} of other nodes, fixed earlier in this run, " \
+               "stay fixed)" if written else ""
+        print(f"nodelint: error: {e}; no file {'of this batch ' if written else ''}was changed{kept}",
+              file=sys.stderr)
         result.errors.append(str(e))
         return False
     return True
 
 
-def _render(output_format, run, result, findings, settings, fixing, quiet, no_color, to_file=False) -> str:
+def _render(output_format, result, findings, settings, fixing, quiet, no_color, to_file=False) -> str:
     if output_format == "json":
         from .report import json as json_report
 
@@ -241,12 +309,11 @@ def _render(output_format, run, result, findings, settings, fixing, quiet, no_co
     if output_format == "sarif":
         from .report import sarif
 
-        return sarif.render(findings, _replacements(run, findings))
+        return sarif.render(findings, result.replacements)
     if output_format == "junit":
         from .report import junit
 
-        return junit.render(findings, [d.path for d in run.docs if d.kind and not d.extra.get("new")],
-                            settings.fail_on)
+        return junit.render(findings, result.checked, settings.fail_on)
     if output_format == "github":
         from .report import github
 
@@ -259,30 +326,6 @@ def _render(output_format, run, result, findings, settings, fixing, quiet, no_co
 
     color = not to_file and text_report.use_color(no_color)
     return text_report.render(findings, result.files, result.fixed, fixing, quiet, color)
-
-
-def _replacements(run, findings) -> dict:
-    """For SARIF: the text each fixable finding's fix would replace, as (path, offset, length, text)."""
-    from . import document as D
-    from .formats import UnsupportedEdit
-
-    by_path = {d.path: d for d in run.docs}
-    out = {}
-    for f in findings:
-        if f.fix is None:
-            continue
-        changes = []
-        try:
-            for edit in f.fix.edits:
-                doc = by_path.get(edit.path)
-                if doc is None or doc.parsed is None:
-                    raise UnsupportedEdit(edit.path)
-                bom = 1 if doc.bom else 0
-                changes += [(doc.path, s.start + bom, s.end - s.start, s.replacement) for s in D.plan_edit(doc, edit)]
-        except (UnsupportedEdit, AttributeError):
-            continue
-        out[id(f)] = changes
-    return out
 
 
 @app.command("rules")

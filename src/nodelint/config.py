@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from .record import record, fresh
 
 from .model import SEVERITIES
 
@@ -20,23 +20,23 @@ KNOWN_KEYS = {
 }
 
 
-@dataclass
+@record
 class Settings:
-    select: list[str] = field(default_factory=lambda: ["ALL"])
-    ignore: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    severity: dict[str, str] = field(default_factory=dict)
+    select: list[str] = fresh(lambda: ["ALL"])
+    ignore: list[str] = fresh(list)
+    extend_select: list[str] = fresh(list)
+    per_file_ignores: dict[str, list[str]] = fresh(dict)
+    severity: dict[str, str] = fresh(dict)
     fail_on: str = "warning"
     cgroup_driver: str = "systemd"
-    kinds: dict[str, str] = field(default_factory=dict)
-    exclude: list[str] = field(default_factory=list)
-    sysctl: dict = field(default_factory=dict)
-    versions: dict = field(default_factory=dict)
+    kinds: dict[str, str] = fresh(dict)
+    exclude: list[str] = fresh(list)
+    sysctl: dict = fresh(dict)
+    versions: dict = fresh(dict)
     max_file_size: int = 10 * 1024 * 1024  # bigger files are not read (NL004)
     live: bool = False  # --live: also read running values under the root
     unsafe_fixes: bool = False  # --unsafe-fixes: also apply fixes marked unsafe
-    runtime_versions: list = field(default_factory=list)  # --runtime-version COMPONENT=VERSION
+    runtime_versions: list = fresh(list)  # --runtime-version COMPONENT=VERSION
     config_path: str | None = None
     config_dir: str = "."
 
@@ -55,6 +55,8 @@ class Settings:
         return chosen >= 0 and chosen > ignored  # the more specific prefix wins; ties ignore
 
     def ignored_for_file(self, code: str, path: str) -> bool:
+        if not self.per_file_ignores:
+            return False
         rel = _relative(path, self.config_dir)
         for pattern, codes in self.per_file_ignores.items():
             if glob_match(pattern, rel) and any(code.startswith(c) or c == "ALL" for c in codes):
@@ -62,6 +64,8 @@ class Settings:
         return False
 
     def kind_for(self, path: str) -> str | None:
+        if not self.kinds:
+            return None
         rel = _relative(path, self.config_dir)
         for pattern, kind in self.kinds.items():
             if glob_match(pattern, rel):
@@ -69,6 +73,8 @@ class Settings:
         return None
 
     def excluded(self, path: str) -> bool:
+        if not self.exclude:
+            return False
         rel = _relative(path, self.config_dir)
         return any(glob_match(p, rel) for p in self.exclude)
 

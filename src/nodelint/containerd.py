@@ -14,7 +14,7 @@ Facts (../shared/reference/containerd.md, checked against containerd 1.6.20 and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .record import record, fresh
 from typing import Any
 
 from .data import load as load_data
@@ -54,14 +54,14 @@ class _RuntimeKind:
         return self.runtime_type == RUNSC_TYPE
 
 
-@dataclass
+@record
 class Handler(_RuntimeKind):
     name: str
     table: KeyPath
     runtime_type: str | None
     explicit: bool = True
     readers: frozenset[int] = frozenset({1, 2})
-    data: dict = field(default_factory=dict)
+    data: dict = fresh(dict)
 
     @property
     def options_path(self) -> KeyPath:
@@ -89,7 +89,7 @@ class Handler(_RuntimeKind):
         return None, None, frozenset()
 
 
-@dataclass
+@record
 class CriView:
     """One CRI plugin table family of a config and the containerd majors that read it."""
 
@@ -115,7 +115,7 @@ class CriView:
         return not any(h.table[-2] == "runtimes" for h in self.handlers.values())
 
 
-@dataclass
+@record
 class ContainerdConfig:
     version: int
     version_declared: bool
@@ -204,7 +204,7 @@ def default_handler(view: CriView) -> Handler | None:
 # --------------------------------------------------------- a config and its imports
 
 
-@dataclass
+@record
 class Setting:
     """SystemdCgroup as a handler ends up with: the spelling and file that win."""
 
@@ -215,7 +215,7 @@ class Setting:
     path: KeyPath  # full key path in ``doc``
 
 
-@dataclass
+@record
 class EffectiveHandler(_RuntimeKind):
     name: str
     runtime_type: str | None
@@ -223,11 +223,11 @@ class EffectiveHandler(_RuntimeKind):
     handler: Handler  # as that file defines it
     readers: frozenset[int]
     systemd: Setting | None
-    options_docs: list = field(default_factory=list)  # (doc, handler) for every file defining it
+    options_docs: list = fresh(list)  # (doc, handler) for every file defining it
 
 
 
-@dataclass
+@record
 class Effective:
     main: Any  # Document
     chain: list  # main first, then imported documents in merge order

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 import subprocess
-from dataclasses import dataclass
+from .record import record
 
 from . import kinds as K
 from .config import Settings
@@ -19,7 +20,7 @@ class DiscoveryError(Exception):
     """A path that cannot be used at all (missing, unreadable): exit code 2."""
 
 
-@dataclass
+@record
 class Target:
     path: str  # as reported
     fs_path: str
@@ -29,6 +30,7 @@ class Target:
     group: str | None = None  # node group key; None for single files
     explicit: bool = False
     skip: tuple[str, str] | None = None  # (rule, reason) when the file must not be read
+    real: str | None = None  # os.path.realpath(fs_path), once discovery has worked it out
 
 
 def display(fs_path: str) -> str:
@@ -133,25 +135,30 @@ def walk_tree(directory: str, settings: Settings, forced: str | None = None) -> 
     if rels is None:
         rels = _walk(directory)
     rels = [r for r in rels if not any(part in SKIP_DIRS for part in r.split("/")[:-1])]
-    inside = os.path.realpath(directory) + os.sep
+    real_dir = os.path.realpath(directory)
+    inside = real_dir + os.sep
+    shown_dir = display(directory)
     targets = []
     for rel in rels:
         fs_path = os.path.join(directory, rel)
-        if os.path.islink(fs_path) and not os.path.realpath(fs_path).startswith(inside):
+        link = os.path.islink(fs_path)
+        if link and not os.path.realpath(fs_path).startswith(inside):
             m = classify(rel, fs_path, settings, forced, sniff=False)
             if m is not None:  # a config that is a link out of the tree: reported, never followed
                 targets.append(Target(display(fs_path), fs_path, m.kind, m.role, m.node_path, None, False,
                                       ("NL003", "not read: a symbolic link that leads outside the tree being checked")))
             continue
-        shown = display(fs_path)
+        # walks never enter linked directories, so only the file itself can be a link
+        shown = rel if shown_dir == "." else posixpath.join(shown_dir, rel)
         if settings.excluded(shown):
             continue
         match = classify(rel, fs_path, settings, forced)
         if match is None:
             continue
         targets.append(Target(shown, fs_path, match.kind, match.role, match.node_path,
-                              group_key(display(directory), match.node_root, rel), False,
-                              skip_reason(fs_path, settings)))
+                              group_key(shown_dir, match.node_root, rel), False,
+                              skip_reason(fs_path, settings),
+                              os.path.realpath(fs_path) if link else os.path.join(real_dir, rel)))
     return targets
 
 
@@ -245,8 +252,8 @@ def discover(paths: list[str], settings: Settings, root: str | None = None,
             targets.append(explicit_target(path, settings, forced))
     seen, unique = set(), []
     for t in targets:
-        key = os.path.realpath(t.fs_path)
-        if key not in seen:
-            seen.add(key)
+        t.real = t.real or os.path.realpath(t.fs_path)
+        if t.real not in seen:
+            seen.add(t.real)
             unique.append(t)
     return unique

@@ -1,7 +1,7 @@
 """A Document is one parsed file: its kind, its text, its parsed tree and positions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from .record import record, fresh, replace
 from typing import Any
 
 from . import kinds as K
@@ -14,14 +14,14 @@ class LoadError(Exception):
     """A file that cannot be read at all (exit code 2)."""
 
 
-@dataclass
+@record
 class ParseError:
     message: str
     line: int
     column: int
 
 
-@dataclass
+@record(eq=False)
 class Document:
     path: str  # as reported to the user
     fs_path: str  # where it is read from and written to
@@ -36,7 +36,7 @@ class Document:
     templated: bool = False  # template syntax we cannot check
     template_markers: bool = False  # template syntax present at all
     explicit: bool = False  # named on the command line
-    extra: dict = field(default_factory=dict)
+    extra: dict = fresh(dict)
 
     @property
     def data(self) -> Any:

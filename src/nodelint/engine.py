@@ -1,14 +1,20 @@
 """The engine: load documents, group them into nodes, run rules, filter, fix.
 
 Fixes run to a fixed point: apply every fix whose edits do not overlap, parse the
-new text, check again, repeat until nothing changes.  Nothing is written until the
-end, so ``--diff`` sees exactly what ``--fix`` would write.
+new text, check again, repeat until nothing changes.  Nothing is written here: the
+changes go back to the caller, so ``--diff`` sees exactly what ``--fix`` would write.
+
+Big trees are checked in batches of whole nodes (``plan`` / ``execute``): a batch's
+documents are dropped once its findings and changes are out, so memory stays flat
+however many nodes a tree holds, and batches run in parallel worker processes
+(``--jobs``).  Version pins are read first, in a batch of their own, because every
+node's rules may need them.
 """
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from .record import record, fresh
 
 from . import document as D
 from .config import Settings
@@ -21,19 +27,51 @@ MAX_FIX_ROUNDS = 10
 _SUPPRESS = re.compile(r"nodelint:\s*ignore(?:\[([A-Za-z0-9_, ]*)\])?")
 
 
-@dataclass
+BATCH_FILES = 100  # files per batch (whole nodes: a node is checked and fixed as one)
+PARALLEL_FILES = 400  # fewer files than this are checked in one process: workers would cost more
+
+
+@record
+class Change:
+    """A file ``--fix`` would write."""
+
+    path: str  # as reported
+    fs_path: str  # where it is written
+    new: bytes
+    old: bytes | None  # the bytes read; None for a file the fix creates
+
+
+@record
+class Outcome:
+    """What one batch of files yields; its documents are gone by the time the caller sees it."""
+
+    findings: list[Finding]
+    checked: list[str]  # the config files read, as reported
+    fixed: int = 0
+    changes: list[Change] = fresh(list)
+    errors: list[str] = fresh(list)
+    replacements: dict = fresh(dict)  # finding key -> SARIF replacements, when asked for
+
+
+@record
 class Result:
+    """A whole run, from every batch."""
+
     findings: list[Finding]
     files: int
     fixed: int = 0
-    changes: list[tuple[D.Document, bytes]] = field(default_factory=list)  # (doc, new bytes)
-    errors: list[str] = field(default_factory=list)
+    changes: list[Change] = fresh(list)
+    errors: list[str] = fresh(list)
+    checked: list[str] = fresh(list)
+    replacements: dict = fresh(dict)
 
 
 class Run:
-    def __init__(self, settings: Settings, root: str | None = None):
+    def __init__(self, settings: Settings, root: str | None = None, facts: list | None = None):
         self.settings = settings
         self.root = root
+        # Version facts a pins batch already gathered (their run rules have run there); None: gather here.
+        self.shared_facts = facts
         self.docs: list[D.Document] = []
         self.nodes: list[Node] = []
         self.errors: list[str] = []
@@ -52,14 +90,16 @@ class Run:
         text, bom, error = D.decode(raw)
         # writes go to the file itself, never through a link (under --root the path is already
         # resolved inside the root; elsewhere the link was checked to stay inside the tree)
-        fs_path = target.fs_path if target.group == "root" else os.path.realpath(target.fs_path)
+        real = target.real or os.path.realpath(target.fs_path)
+        fs_path = target.fs_path if target.group == "root" else real
         doc = D.Document(target.path, fs_path, target.kind or "", text, raw, bom, target.role,
                          target.node_path, error=error, explicit=target.explicit)
+        doc.extra["real"] = real
         return D.parse(doc)
 
     def _add(self, doc: D.Document) -> D.Document:
         self.docs.append(doc)
-        self._by_fs[os.path.realpath(doc.fs_path)] = doc
+        self._by_fs[doc.extra.get("real") or os.path.realpath(doc.fs_path)] = doc
         return doc
 
     def _loader(self, node: Node):
@@ -169,13 +209,18 @@ class Run:
         kinds = {d.kind for d in self.docs if d.kind}
         root = any(n.mode == "root" for n in self.nodes)
         out: list[Finding] = list(self.skipped)
-        needs_versions = root or "versions" in kinds or self._declares_versions()
-        self.facts = self.version_facts() if needs_versions else []
-        if self.facts:
-            kinds.add("versions")
+        if self.shared_facts is not None:
+            self.facts = []
+            for node in self.nodes:
+                node.versions = _nearest(node, [f for f in self.shared_facts if f.scope in (None, node.tree)])
+        else:
+            needs_versions = root or "versions" in kinds or self._declares_versions()
+            self.facts = self.version_facts() if needs_versions else []
+            if self.facts:
+                kinds.add("versions")
         rules = R.active(kinds, settings.selects, everything=root)
         for rule in rules:
-            if rule.scope == "run":
+            if rule.scope == "run" and self.shared_facts is None:
                 out += list(rule.check(self, settings))
         for node in self.nodes:
             for rule in rules:
@@ -332,6 +377,9 @@ class Run:
             doc.text, doc.parsed, doc.error, doc.templated = new_text, None, None, False
             D.parse(doc)
             changed += 1
+        if changed or creating:
+            for node in self.nodes:
+                node.memo.clear()
         return len(accepted) if changed else 0
 
     def _new_document(self, edit: CreateFile) -> D.Document | None:
@@ -406,9 +454,80 @@ def _suppressed(doc: D.Document, f: Finding) -> bool:
 
 
 def run(paths: list[str], settings: Settings, *, root: str | None = None, kind: str | None = None,
-        fix: bool = False) -> tuple[Run, Result]:
+        fix: bool = False, jobs: int = 1, replacements: bool = False) -> Result:
+    """Check (and with ``fix``, plan the fixes for) ``paths``: every batch's outcome, in one Result."""
+    result = Result([], 0)
+    seen: set[tuple] = set()
+    for outcome in execute(plan(paths, settings, root=root, kind=kind), settings, fix=fix, jobs=jobs,
+                           replacements=replacements):
+        result.findings += [f for f in outcome.findings if f.key not in seen and not seen.add(f.key)]
+        result.checked += outcome.checked
+        result.fixed += outcome.fixed
+        result.changes += outcome.changes
+        result.errors += outcome.errors
+        result.replacements.update(outcome.replacements)
+    result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    result.files = len(result.checked)
+    return result
+
+
+@record
+class Plan:
+    """The files of a run, in batches of whole nodes; version pins come first, on their own."""
+
+    root: str | None
+    pins: list[Target]
+    batches: list[list[Target]]
+
+    @property
+    def files(self) -> int:
+        return len(self.pins) + sum(len(b) for b in self.batches)
+
+
+def plan(paths: list[str], settings: Settings, *, root: str | None = None, kind: str | None = None) -> Plan:
     targets = discover(paths, settings, root=root, forced=kind)
-    r = Run(settings, root)
+    if root is not None:  # an image root is one node
+        return Plan(root, [], [targets])
+    pins = [t for t in targets if t.kind == "versions"]
+    groups: dict[object, list[Target]] = {}
+    for i, t in enumerate(targets):
+        if t.kind != "versions":
+            groups.setdefault(t.group if t.group is not None else i, []).append(t)
+    batches: list[list[Target]] = []
+    for members in groups.values():
+        if not batches or len(batches[-1]) + len(members) > BATCH_FILES:
+            batches.append([])
+        batches[-1].extend(members)
+    return Plan(None, pins, [b for b in batches if b])
+
+
+def execute(plan: Plan, settings: Settings, *, fix: bool = False, jobs: int = 1, replacements: bool = False):
+    """Outcomes, batch by batch, in plan order: the pins first, then the nodes (``jobs`` at a time)."""
+    if plan.root is not None:
+        yield _check_batch(plan.batches[0], settings, plan.root, None, fix, replacements)
+        return
+    pins_run = Run(settings)
+    first = _check_batch(plan.pins, settings, None, None, fix, replacements, pins_run)
+    facts = [_without_document(f) for f in pins_run.facts]
+    del pins_run
+    yield first
+    if jobs > 1 and len(plan.batches) > 1 and plan.files >= PARALLEL_FILES:
+        yield from _in_workers(plan.batches, settings, facts, fix, replacements, jobs)
+        return
+    for batch in plan.batches:
+        yield _check_batch(batch, settings, None, facts, fix, replacements)
+
+
+def _without_document(fact):
+    """A version fact as other batches need it: what is known, not the pin's parsed document."""
+    from .record import replace
+
+    return replace(fact, doc=None) if getattr(fact, "doc", None) is not None else fact
+
+
+def _check_batch(targets: list[Target], settings: Settings, root: str | None, facts: list | None, fix: bool,
+                 replacements: bool, r: Run | None = None) -> Outcome:
+    r = r if r is not None else Run(settings, root, facts)
     r.prepare(targets)
     if root is not None and not any(n.mode == "root" for n in r.nodes):
         node = Node("root", "root", fs=RootFS(root), tree="root")  # an empty image still has kernel defaults
@@ -416,9 +535,62 @@ def run(paths: list[str], settings: Settings, *, root: str | None = None, kind: 
         r.nodes.append(node)
     fixed = r.fix() if fix else 0
     findings = r.check()
-    files = sum(1 for d in r.docs if d.kind and not d.extra.get("new"))
-    result = Result(findings, files, fixed, r.changes() if fix else [], r.errors)
-    return r, result
+    changes = [Change(doc.path, doc.fs_path, new, None if doc.extra.get("new") else doc.raw)
+               for doc, new in r.changes()] if fix else []
+    checked = [d.path for d in r.docs if d.kind and not d.extra.get("new")]
+    return Outcome(findings, checked, fixed, changes, r.errors,
+                   sarif_replacements(r, findings) if replacements else {})
+
+
+# Worker processes get the settings and facts once, when they start (fork: nothing is pickled).
+_WORKER: dict = {}
+
+
+def _start_worker(settings: Settings, facts: list, fix: bool, replacements: bool) -> None:
+    _WORKER.update(settings=settings, facts=facts, fix=fix, replacements=replacements)
+
+
+def _worker_batch(targets: list[Target]) -> Outcome:
+    w = _WORKER
+    return _check_batch(targets, w["settings"], None, w["facts"], w["fix"], w["replacements"])
+
+
+def _in_workers(batches, settings, facts, fix, replacements, jobs):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(min(jobs, len(batches)), mp_context=context, initializer=_start_worker,
+                             initargs=(settings, facts, fix, replacements)) as pool:
+        pending = pool.map(_worker_batch, batches)
+        try:
+            yield from pending
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def sarif_replacements(run: Run, findings: list[Finding]) -> dict:
+    """For SARIF: the text each fixable finding's fix would replace, as (path, offset, length, text)."""
+    from .formats import UnsupportedEdit
+
+    by_path = {d.path: d for d in run.docs}
+    out = {}
+    for f in findings:
+        if f.fix is None:
+            continue
+        changes = []
+        try:
+            for edit in f.fix.edits:
+                doc = by_path.get(edit.path)
+                if doc is None or doc.parsed is None:
+                    raise UnsupportedEdit(edit.path)
+                bom = 1 if doc.bom else 0
+                changes += [(doc.path, s.start + bom, s.end - s.start, s.replacement) for s in D.plan_edit(doc, edit)]
+        except (UnsupportedEdit, AttributeError):
+            continue
+        out[f.key] = changes
+    return out
 
 
 def worst(findings: list[Finding]) -> int:

@@ -8,7 +8,7 @@ tables is a containerd config whatever its name).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .record import record
 
 KINDS = {
     "containerd": "toml",
@@ -152,23 +152,37 @@ NAMES = _Patterns(_NAMES)
 # Extensions worth opening to sniff when a path says nothing.
 SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl")
 
-_TOML_CRI = re.compile(r"^\s*\[+\s*plugins\s*[.\]][^\n]*(?:cri|containerd)", re.M)
-_TOML_CRI_DOTTED = re.compile(r"^\s*plugins\s*\.\s*[\"']?io\.containerd\.(?:grpc\.v1\.cri|cri\.v1)", re.M)
-_TOML_RUNSC = re.compile(r"^\s*\[\s*runsc_config\s*\]", re.M)
-_TOML_CRIO = re.compile(r"^\s*\[\s*crio(?:\s*\]|\s*\.)", re.M)
-_KUBELET = re.compile(r"""^\s*["']?kind["']?\s*:\s*["']?KubeletConfiguration\b""", re.M)
-_KUBEADM = re.compile(r"""^\s*["']?apiVersion["']?\s*:\s*["']?kubeadm\.k8s\.io/""", re.M)
-_DOCKER_KEYS = re.compile(
+class _Lazy:
+    """A regex compiled on first use: most runs never sniff, and compiling costs start-up."""
+
+    __slots__ = ("args", "rx")
+
+    def __init__(self, *args):
+        self.args, self.rx = args, None
+
+    def __getattr__(self, name):  # search, match, ...
+        if self.rx is None:
+            self.rx = re.compile(*self.args)
+        return getattr(self.rx, name)
+
+
+_TOML_CRI = _Lazy(r"^\s*\[+\s*plugins\s*[.\]][^\n]*(?:cri|containerd)", re.M)
+_TOML_CRI_DOTTED = _Lazy(r"^\s*plugins\s*\.\s*[\"']?io\.containerd\.(?:grpc\.v1\.cri|cri\.v1)", re.M)
+_TOML_RUNSC = _Lazy(r"^\s*\[\s*runsc_config\s*\]", re.M)
+_TOML_CRIO = _Lazy(r"^\s*\[\s*crio(?:\s*\]|\s*\.)", re.M)
+_KUBELET = _Lazy(r"""^\s*["']?kind["']?\s*:\s*["']?KubeletConfiguration\b""", re.M)
+_KUBEADM = _Lazy(r"""^\s*["']?apiVersion["']?\s*:\s*["']?kubeadm\.k8s\.io/""", re.M)
+_DOCKER_KEYS = _Lazy(
     r'"(?:exec-opts|log-driver|log-opts|storage-driver|storage-opts|live-restore|insecure-registries|'
     r'registry-mirrors|data-root|default-runtime|runtimes|bridge|iptables|cgroup-parent|default-ulimits|'
     r'max-concurrent-downloads|default-address-pools|userland-proxy|experimental)"\s*:')
-_PIN = re.compile(r"""(?:^|[{,])[ \t]*["']?(?:containerd|runc|runsc|gvisor|docker|kubernetes|kubelet)_"""
+_PIN = _Lazy(r"""(?:^|[{,])[ \t]*["']?(?:containerd|runc|runsc|gvisor|docker|kubernetes|kubelet)_"""
                   r"""(?:version|semver)["']?[ \t]*[:=]""", re.M | re.I)
-_SYSCTL_LINE = re.compile(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
-TEMPLATE_MARKERS = re.compile(r"\{\{|\{%|\{#|^## template: jinja", re.M)
+_SYSCTL_LINE = _Lazy(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
+TEMPLATE_MARKERS = _Lazy(r"\{\{|\{%|\{#|^## template: jinja", re.M)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Match:
     kind: str
     role: str

@@ -10,7 +10,7 @@ environment files (``kubeadm-flags.env``, ``/etc/default/kubelet``, ``/etc/sysco
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from .record import record, fresh
 from typing import Any
 
 from .document import Document
@@ -23,7 +23,7 @@ FLAG_VARS = ("KUBELET_KUBEADM_ARGS", "KUBELET_EXTRA_ARGS", "KUBELET_ARGS", "KUBE
 _UNIT_DIR_PRIORITY = ("etc/systemd/system", "run/systemd/system", "usr/lib/systemd/system", "lib/systemd/system")
 
 
-@dataclass
+@record
 class Source:
     """One place that sets a kubelet setting."""
 
@@ -82,7 +82,7 @@ def _unit_order(docs: list[Document]) -> tuple[list[Document], list[Document]]:
     return mains[:1], dropins
 
 
-@dataclass
+@record
 class _Var:
     value: Segment
     doc: Document
@@ -143,13 +143,13 @@ def flag_source(flag: Flag, doc: Document, container: str, origin: str = "flag")
 # ---------------------------------------------------------------- the kubelet
 
 
-@dataclass
+@record
 class Kubelet:
     """One kubelet as a node view describes it."""
 
     config: Document | None
-    dropins: list[Document] = field(default_factory=list)
-    flags: list[tuple[Flag, Document, str]] = field(default_factory=list)
+    dropins: list[Document] = fresh(list)
+    flags: list[tuple[Flag, Document, str]] = fresh(list)
 
     def sources(self, field_name: str, flag_name: str) -> list[Source]:
         """Every place setting it, lowest precedence first; the last one wins."""

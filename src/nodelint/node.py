@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from .record import record, fresh
 from typing import Callable
 
 from .document import Document
@@ -42,6 +42,10 @@ class RootFS:
 
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
+        # A run reads the filesystem as it was when the run started (nothing is written until
+        # the end), so what it resolves and lists is remembered.
+        self._resolved: dict[tuple[str, bool], str] = {}
+        self._entries: dict[str, list[tuple[str, str]]] = {}
 
     def resolve(self, node_path: str, strict: bool = False) -> str:
         """The real path of ``node_path``, resolving links as if chrooted into the root.
@@ -50,6 +54,12 @@ class RootFS:
         above the root is clamped at the root, as in a chroot; with ``strict`` it raises
         EscapesRoot instead, so discovery can report it and read nothing.
         """
+        known = self._resolved.get((node_path, strict))
+        if known is None:
+            known = self._resolved[(node_path, strict)] = self._resolve(node_path, strict)
+        return known
+
+    def _resolve(self, node_path: str, strict: bool) -> str:
         parts = [p for p in node_path.split("/") if p not in ("", ".")]
         resolved: list[str] = []
         links = 0
@@ -79,6 +89,12 @@ class RootFS:
         return os.path.join(self.root, *resolved)
 
     def entries(self, node_dir: str) -> list[tuple[str, str]]:
+        known = self._entries.get(node_dir)
+        if known is None:
+            known = self._entries[node_dir] = self._list(node_dir)
+        return list(known)
+
+    def _list(self, node_dir: str) -> list[tuple[str, str]]:
         try:
             real = self.resolve(node_dir)
             names = sorted(os.listdir(real))
@@ -156,17 +172,20 @@ class UnionFS:
             self.roots.append(fs)
 
 
-@dataclass
+@record(eq=False)
 class Node:
     key: str
     mode: str  # "root" | "tree" | "single"
-    docs: list[Document] = field(default_factory=list)
+    docs: list[Document] = fresh(list)
     # Loads the file at a node location (e.g. "etc/containerd/runsc.toml") as ``kind``.
     loader: Callable[[str, str], Document | None] | None = None
     tree: str | None = None  # the walked directory (or "root") the node comes from; None for named files
-    versions: list = field(default_factory=list)  # VersionFacts that apply to this node
+    versions: list = fresh(list)  # VersionFacts that apply to this node
     # The node's filesystem: the image root (--root) or a repo tree's node root (files/).
     fs: "RootFS | UnionFS | None" = None
+    # Views computed from the node's documents (e.g. its sysctl model); the engine clears it
+    # whenever a fix changes a document.
+    memo: dict = fresh(dict)
 
     def of_kind(self, *kinds: str) -> list[Document]:
         return [d for d in self.docs if d.kind in kinds]

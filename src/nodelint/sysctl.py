@@ -14,7 +14,7 @@ applies ``/etc/sysctl.conf`` last.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from .record import record, fresh
 
 from .data import load as load_data
 from .document import Document
@@ -42,7 +42,7 @@ def data(settings) -> dict:
             "kubelet_protected": dict(base["kubelet_protected"]), "dropin": dropin}
 
 
-@dataclass
+@record
 class Setting:
     """One assignment that sets a key, in the file it is applied from."""
 
@@ -62,7 +62,7 @@ class Setting:
         return f"{self.doc.path}:{pos.line}:{pos.column}"
 
 
-@dataclass
+@record
 class Model:
     """The files one node applies, in order, and what they set."""
 
@@ -70,7 +70,7 @@ class Model:
     procps_tail: Document | None  # /etc/sysctl.conf, applied last by sysctl --system
     view: bool  # a whole node: missing keys mean kernel defaults
     assumed_link: bool = False  # etc/sysctl.conf taken as 99-sysctl.conf (an overlay tree)
-    masked: list[str] = field(default_factory=list)
+    masked: list[str] = fresh(list)
     # Whether an unset key means the kernel default: always for an image root; for a repo
     # tree only when it manages sysctl files at all (else the base image may set them).
     judges_unset: bool = False
@@ -121,6 +121,13 @@ class Model:
 
 def model(node: Node) -> list[Model]:
     """The sysctl model of a node view; one model per file when the node is not a view."""
+    known = node.memo.get("sysctl")
+    if known is None:
+        known = node.memo["sysctl"] = _model(node)
+    return known
+
+
+def _model(node: Node) -> list[Model]:
     docs = [d for d in node.of_kind("sysctl") if d.parsed is not None]
     if node.fs is None or not node.is_view:
         return [Model([(posixpath.basename(d.node_path or d.path), d)], None, False) for d in docs]

@@ -14,7 +14,7 @@ import os
 import re
 import struct
 import subprocess
-from dataclasses import dataclass
+from .record import record
 
 from . import buildinfo
 from .model import KeyPath
@@ -70,7 +70,7 @@ _LIVE = {
 }
 
 
-@dataclass
+@record
 class VersionFact:
     component: str
     release: Release

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from .record import record, fresh
 from functools import cache
 
 from .data import load as load_data
@@ -22,7 +22,7 @@ _PRERELEASE = re.compile(r"(?:alpha|beta|rc|a|b|c|pre|dev)", re.I)
 _UNPINNED = re.compile(r"[*xX]|latest|stable|edge|none|null|\{\{|\$\{")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Release:
     """A component version as written, and the upstream version it stands for."""
 
@@ -94,7 +94,7 @@ def parse(raw: object, component: str = "") -> Release | None:
 # ------------------------------------------------------------------ advisories
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Advisory:
     component: str
     id: str
@@ -120,7 +120,7 @@ class Advisory:
         return newer[0]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class EndOfLife:
     component: str
     line: tuple
@@ -132,11 +132,11 @@ class ConfigError(Exception):
     pass
 
 
-@dataclass
+@record
 class Catalogue:
     advisories: list[Advisory]
     eol: list[EndOfLife]
-    waived: dict[str, str] = field(default_factory=dict)  # id -> reason
+    waived: dict[str, str] = fresh(dict)  # id -> reason
 
     def missed(self, component: str, v) -> list[tuple[Advisory, object]]:
         return [(a, target) for a in self.advisories if a.component == component and a.id not in self.waived
@@ -178,6 +178,12 @@ def _builtin() -> tuple[tuple[Advisory, ...], tuple[EndOfLife, ...]]:
 def catalogue(settings) -> Catalogue:
     """Built-in advisories, plus the user's, minus the waived ones (a reason is required)."""
     advisories, eol = _builtin()
+    extra, waived = user_entries(settings)
+    return Catalogue(list(advisories) + extra, list(eol), waived)
+
+
+def user_entries(settings) -> tuple[list[Advisory], dict[str, str]]:
+    """The configuration's own advisories and waivers, validated (ConfigError on a bad entry)."""
     conf = settings.versions or {}
     extra = [_advisory(a, "configuration") for a in conf.get("advisory", [])]
     waived = {}
@@ -186,7 +192,7 @@ def catalogue(settings) -> Catalogue:
             raise ConfigError("configuration: every [tool.nodelint.versions] waive entry needs an id and a reason, "
                               'e.g. waive = [{id = "CVE-2024-41110", reason = "no AuthZ plugins on our nodes"}]')
         waived[w["id"]] = w["reason"]
-    return Catalogue(list(advisories) + extra, list(eol), waived)
+    return extra, waived
 
 
 def declared(settings, cli: list[str] | None = None) -> dict[str, str]:
@@ -229,6 +235,8 @@ def below_fixed(run, settings, component: str, code: str):
     """One finding per component and source: every advisory a version misses (NL301-NL305)."""
     from .model import Finding, Fix, SetKey
 
+    if not any(fact.component == component for fact in run.facts):
+        return  # nothing known about this component: leave the advisories unread
     cat = catalogue(settings)
     seen = set()
     for fact in run.facts:

@@ -10,14 +10,14 @@ quotes and backslash continuations, so a flag value can be replaced in place.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..record import record, fresh
 
 from . import FormatSyntaxError, UnsupportedEdit
 from ..model import DeleteKey, Edit, KeyPath, SetKey
 from .text import LineIndex, Splice
 
 
-@dataclass
+@record
 class Segment:
     """Text with the file offset of each of its characters."""
 
@@ -91,7 +91,7 @@ def split_words(seg: Segment) -> list[Segment]:
     return words
 
 
-@dataclass
+@record
 class Assignment:
     name: str
     value: Segment
@@ -99,7 +99,7 @@ class Assignment:
     column: int
 
 
-@dataclass
+@record
 class Directive:
     section: str
     key: str
@@ -108,14 +108,14 @@ class Directive:
     column: int
 
 
-@dataclass
+@record
 class FlagsDocument:
     """An environment file (``assignments``) or a systemd unit (``directives``)."""
 
     text: str
     shape: str  # "envfile" | "unit"
-    assignments: list[Assignment] = field(default_factory=list)
-    directives: list[Directive] = field(default_factory=list)
+    assignments: list[Assignment] = fresh(list)
+    directives: list[Directive] = fresh(list)
     lines: LineIndex | None = None
 
     @property
@@ -214,7 +214,7 @@ def load_unit(text: str) -> FlagsDocument:
     return doc
 
 
-@dataclass
+@record
 class Flag:
     """One ``--name=value`` (or ``--name value``) occurrence."""
 

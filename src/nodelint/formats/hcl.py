@@ -8,7 +8,7 @@ and comments included, so nothing else is misread.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ..record import record, fresh
 
 from . import FormatSyntaxError, UnsupportedEdit
 from ..model import Edit, SetKey
@@ -22,7 +22,7 @@ class HclSyntaxError(FormatSyntaxError):
     pass
 
 
-@dataclass
+@record
 class Value:
     name: str
     value: str
@@ -30,10 +30,10 @@ class Value:
     end: int
 
 
-@dataclass
+@record
 class HclDocument:
     text: str
-    values: dict[str, Value] = field(default_factory=dict)
+    values: dict[str, Value] = fresh(dict)
     lines: LineIndex | None = None
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json as _json
 import re
-from dataclasses import dataclass, field
+from ..record import record, fresh
 from typing import Any
 
 from . import FormatSyntaxError, UnsupportedEdit
@@ -24,7 +24,7 @@ class JsonSyntaxError(FormatSyntaxError):
     pass
 
 
-@dataclass
+@record
 class JsonNode:
     """Where one value sits; members (objects) and elements (arrays) in order."""
 
@@ -32,12 +32,12 @@ class JsonNode:
     end: int
     key_start: int = -1  # for object members: span of the key string
     key_end: int = -1
-    members: list[tuple[str, "JsonNode"]] = field(default_factory=list)
-    elements: list["JsonNode"] = field(default_factory=list)
+    members: list[tuple[str, "JsonNode"]] = fresh(list)
+    elements: list["JsonNode"] = fresh(list)
     kind: str = "scalar"  # scalar | object | array
 
 
-@dataclass
+@record
 class JsonDocument:
     text: str
     data: Any

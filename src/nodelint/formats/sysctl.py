@@ -10,7 +10,7 @@ warnings with their line), never as a failure of the whole file.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+from ..record import record, fresh
 
 from . import FormatSyntaxError, UnsupportedEdit
 from ..model import DeleteKey, Edit, SetKey
@@ -39,7 +39,7 @@ def is_glob(key: str) -> bool:
     return any(c in key for c in "*?[")
 
 
-@dataclass
+@record
 class Assignment:
     key: str  # normalized dotted key (may be a glob)
     raw_key: str
@@ -56,12 +56,12 @@ class Assignment:
         return self.key == key or (is_glob(self.key) and fnmatch.fnmatchcase(key, self.key))
 
 
-@dataclass
+@record
 class SysctlDocument:
     text: str
-    assignments: list[Assignment] = field(default_factory=list)
+    assignments: list[Assignment] = fresh(list)
     lines: LineIndex | None = None
-    problems: list[tuple[int, int, str]] = field(default_factory=list)
+    problems: list[tuple[int, int, str]] = fresh(list)
 
     @property
     def data(self) -> dict:

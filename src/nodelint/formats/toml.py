@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from ..record import record, fresh
 from typing import Any
 
 from . import FormatSyntaxError, UnsupportedEdit
@@ -34,7 +34,7 @@ class TomlSyntaxError(FormatSyntaxError):
     pass
 
 
-@dataclass
+@record
 class TomlEntry:
     key: KeyPath
     key_start: int
@@ -48,7 +48,7 @@ class TomlEntry:
     inline: bool = False
 
 
-@dataclass
+@record
 class TomlTable:
     path: KeyPath
     kind: str  # root | header | array | implicit | dotted | inline
@@ -56,14 +56,14 @@ class TomlTable:
     header_start: int = 0
     header_end: int = 0
     body_end: int = 0
-    entries: list[TomlEntry] = field(default_factory=list)
+    entries: list[TomlEntry] = fresh(list)
 
     @property
     def defined_by_header(self) -> bool:
         return self.kind in ("header", "array", "root")
 
 
-@dataclass
+@record
 class TomlIndex:
     tables: dict[KeyPath, TomlTable]
     entries: dict[KeyPath, TomlEntry]
@@ -71,12 +71,26 @@ class TomlIndex:
     prefers_literal: bool
 
 
-@dataclass
 class TomlDocument:
-    text: str
-    data: dict
-    index: TomlIndex
-    lines: LineIndex
+    """Values from tomllib; where each key and table is written (``index``), worked out on first
+    use: a file no rule reports on and no fix touches never needs it."""
+
+    __slots__ = ("text", "data", "_index", "_lines")
+
+    def __init__(self, text: str, data: dict):
+        self.text, self.data, self._index, self._lines = text, data, None, None
+
+    @property
+    def index(self) -> TomlIndex:
+        if self._index is None:
+            self._index = _Locator(self.text).run()
+        return self._index
+
+    @property
+    def lines(self) -> LineIndex:
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return self._lines
 
     def position(self, key: KeyPath):
         """Where a key (or table) is written, as a Position; None when absent."""
@@ -101,7 +115,7 @@ def load(text: str) -> TomlDocument:
         m = _ERR_POS.search(msg)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
         raise TomlSyntaxError(_ERR_POS.sub("", msg).strip(), line, col) from None
-    return TomlDocument(text, data, _Locator(text).run(), LineIndex(text))
+    return TomlDocument(text, data)
 
 
 # --------------------------------------------------------------------- locator

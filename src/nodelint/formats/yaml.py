@@ -1,16 +1,24 @@
-"""YAML documents (multi-document streams) with positions, via ruamel.yaml's composer.
+"""YAML documents (multi-document streams) with positions.
 
 We compose (not construct): every node keeps its start and end marks, so findings
 have exact positions and edits replace exactly one scalar or insert one line.
 Values are built from the node graph with YAML 1.1 resolution, as Kubernetes'
 sigs.k8s.io/yaml (go-yaml v2) reads them.  Alias expansion is bounded, so an
 alias bomb is an error, not a hang.
+
+Two composers, one node graph: checking uses libyaml's (through PyYAML's C
+extension, 25 times faster than a pure-Python composer), and fixing uses
+ruamel.yaml's, which plans every edit and is the reference: a document libyaml
+rejects is read again by ruamel.yaml, whose verdict and error message stand.
+Both resolve plain scalars with the same YAML 1.1 table (below), and a test holds
+them to the same values and positions on every YAML file of the corpus.
 """
 from __future__ import annotations
 
 import json as _json
 import re
-from dataclasses import dataclass
+from functools import cache
+from ..record import record
 from typing import Any
 
 from . import FormatSyntaxError, UnsupportedEdit
@@ -30,18 +38,20 @@ class YamlSyntaxError(FormatSyntaxError):
     pass
 
 
-@dataclass
+@record
 class YamlDoc:
     node: Any  # ruamel Node or None for an empty document
     data: Any
 
 
-@dataclass
+@record
 class YamlDocument:
     text: str
     docs: list[YamlDoc]
     lines: LineIndex
     duplicates: list[tuple[KeyPath, int]]
+    exact: bool = True  # composed by ruamel.yaml (which plans edits), not libyaml
+    reference: Any = None  # the ruamel.yaml composition of a libyaml-composed document, once needed
 
     @property
     def data(self) -> list[Any]:
@@ -79,8 +89,21 @@ class YamlDocument:
         return self.lines.position(target.start_mark.index)
 
     def value_position(self, key: KeyPath):
-        _, node = self.node(key)
-        return None if node is None else self.lines.position(_token_start(self.text, node))
+        key_node, node = self.node(key)
+        if node is None:
+            return None
+        if _empty(node) and key_node is not None:  # ``key:`` with nothing after it: just past the colon
+            return self.lines.position(_after_colon(self.text, key_node))
+        return self.lines.position(_token_start(self.text, node))
+
+
+def _empty(node) -> bool:
+    """A value left out (``key:``): libyaml and ruamel.yaml place it differently, so it is placed by the key."""
+    return node.id == "scalar" and node.value == "" and not node.style
+
+
+def _after_colon(text: str, key_node) -> int:
+    return text.index(":", key_node.end_mark.index) + 1
 
 
 def _token_start(text: str, node) -> int:
@@ -170,12 +193,93 @@ def _yaml11_int(value: str):
         return value
 
 
-def load(text: str) -> YamlDocument:
+# Plain scalars as YAML 1.1 (and go-yaml v2) resolve them: ruamel.yaml's 1.1 table, which
+# libyaml's composer is given too (PyYAML's own table lacks y/n booleans and 1e3 floats).
+_YAML11_RESOLVERS = [
+    ("tag:yaml.org,2002:bool", r"""^(?:y|Y|yes|Yes|YES|n|N|no|No|NO
+        |true|True|TRUE|false|False|FALSE
+        |on|On|ON|off|Off|OFF)$""", "yYnNtTfFoO"),
+    ("tag:yaml.org,2002:float", r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""", "-+0123456789."),
+    ("tag:yaml.org,2002:int", r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0?[0-7_]+
+        |[-+]?(?:0|[1-9][0-9_]*)
+        |[-+]?0x[0-9a-fA-F_]+
+        |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""", "-+0123456789"),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
+    ("tag:yaml.org,2002:null", r"""^(?: ~
+        |null|Null|NULL
+        | )$""", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:timestamp", r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", "0123456789"),
+    ("tag:yaml.org,2002:value", r"^(?:=)$", "="),
+]
+
+_LIBYAML: list = []  # [loader class or None], once looked up
+
+
+def _libyaml_loader():
+    """PyYAML's libyaml-backed loader with the YAML 1.1 table above; None without libyaml."""
+    if not _LIBYAML:
+        try:
+            import yaml as pyyaml
+        except ImportError:
+            pyyaml = None
+        if pyyaml is None or not getattr(pyyaml, "__with_libyaml__", False):
+            _LIBYAML.append(None)
+        else:
+            class Loader(pyyaml.CSafeLoader):
+                yaml_implicit_resolvers: dict = {}
+
+            for tag, pattern, first in _YAML11_RESOLVERS:
+                Loader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
+            _LIBYAML.append(Loader)
+    return _LIBYAML[0]
+
+
+@cache
+def _ruamel_yaml11():
+    from ruamel.yaml import YAML
+
+    class YAML11(YAML):
+        """YAML 1.1 for every document of a stream: ruamel.yaml's parser resets ``version`` at each
+        document start, so a kubeadm file's second document would be read as YAML 1.2 (``y`` a string)."""
+
+        version = property(lambda self: (1, 1), lambda self, value: None)
+
+    return YAML11
+
+
+def load(text: str, exact: bool = False) -> YamlDocument:
+    """Compose ``text``: with libyaml when it can, with ruamel.yaml when ``exact`` (to plan edits),
+    when PyYAML has no libyaml, or when libyaml rejects the text (ruamel.yaml's error is reported)."""
+    loader = None if exact else _libyaml_loader()
+    if loader is not None:
+        import yaml as pyyaml
+
+        builder = _Builder()
+        docs: list[YamlDoc] = []
+        try:
+            for i, node in enumerate(pyyaml.compose_all(text, Loader=loader)):
+                docs.append(YamlDoc(node, None if node is None else builder.build(node, (i,))))
+        except (pyyaml.YAMLError, RecursionError):
+            pass  # ruamel.yaml decides, and words the error
+        except YamlSyntaxError:
+            raise  # too large or deep: the same verdict either way
+        else:
+            return YamlDocument(text, docs, LineIndex(text), builder.duplicates, exact=False)
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.version = (1, 1)
+    yaml = _ruamel_yaml11()(typ="safe", pure=True)
     builder = _Builder()
     docs: list[YamlDoc] = []
     try:
@@ -189,7 +293,7 @@ def load(text: str) -> YamlDocument:
         raise YamlSyntaxError(str(e).splitlines()[0] if str(e) else "invalid YAML", 1, 1) from None
     except RecursionError:
         raise YamlSyntaxError("document too deeply nested", 1, 1) from None
-    return YamlDocument(text, docs, LineIndex(text), builder.duplicates)
+    return YamlDocument(text, docs, LineIndex(text), builder.duplicates, exact=True)
 
 
 # ----------------------------------------------------------------------- edits
@@ -234,6 +338,13 @@ def _comment_block_start(text: str, offset: int) -> int:
 
 
 def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
+    if not doc.exact:
+        if doc.reference is None:
+            try:
+                doc.reference = load(doc.text, exact=True)
+            except YamlSyntaxError as e:  # e.g. a tab after a colon: libyaml (and kubelet) read it, ruamel.yaml does not
+                raise UnsupportedEdit(f"ruamel.yaml cannot read this file to edit it: {e.message}") from None
+        doc = doc.reference
     key = tuple(edit.key)
     text = doc.text
     key_node, node = doc.node(key)
@@ -241,6 +352,9 @@ def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
         if node is not None:
             if node.id != "scalar":
                 raise UnsupportedEdit("only scalar values are replaced")
+            if _empty(node) and key_node is not None:
+                at = _after_colon(text, key_node)
+                return [Splice(at, at, " " + render_scalar(edit.value))]
             start = _token_start(text, node)
             return [Splice(start, node.end_mark.index, render_scalar(edit.value, node.style))]
         _, parent = doc.node(key[:-1])
@@ -266,6 +380,7 @@ def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
         if key_node is None:
             return []
         start = key_node.start_mark.index - key_node.start_mark.column
-        end = line_end(text, max(_last_scalar_end(node) - 1, key_node.end_mark.index))
+        last = key_node.end_mark.index if _empty(node) else _last_scalar_end(node) - 1
+        end = line_end(text, max(last, key_node.end_mark.index))
         return [Splice(start, end, "")]
     raise UnsupportedEdit(f"unsupported edit {type(edit).__name__}")

@@ -43,8 +43,8 @@ def _location(path: str, line: int, column: int) -> dict:
                                  "region": {"startLine": max(line, 1), "startColumn": max(column, 1)}}}
 
 
-def render(findings: list[Finding], replacements: dict[int, list[tuple[str, int, int, str]]] | None = None) -> str:
-    """``replacements`` maps id(finding) to (path, char offset, length, new text) of its fix."""
+def render(findings: list[Finding], replacements: dict[tuple, list[tuple[str, int, int, str]]] | None = None) -> str:
+    """``replacements`` maps each finding's key to (path, char offset, length, new text) of its fix."""
     rules = registry()
     index = {code: i for i, code in enumerate(rules)}
     results = []
@@ -59,7 +59,7 @@ def render(findings: list[Finding], replacements: dict[int, list[tuple[str, int,
         if f.related:
             result["relatedLocations"] = [dict(_location(r.path, r.line, r.column), id=i,
                                                message={"text": r.message}) for i, r in enumerate(f.related)]
-        changes = (replacements or {}).get(id(f))
+        changes = (replacements or {}).get(f.key)
         if f.fix is not None and changes:
             by_file: dict[str, list] = {}
             for path, offset, length, text in changes:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from dataclasses import dataclass
+from ..record import record
 from types import ModuleType
 from typing import Callable
 
@@ -64,7 +64,7 @@ BUILTIN_RULE_MODULES = [f"nodelint.rules.{module}" for module, _, _ in INDEX.val
 GROUP = "nodelint.rules"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     code: str
     name: str

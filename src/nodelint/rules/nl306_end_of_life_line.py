@@ -41,6 +41,8 @@ SCOPE = "run"
 
 
 def check(run, settings):
+    if not run.facts:
+        return
     cat = catalogue(settings)
     now = today()
     seen = set()
