@@ -4,11 +4,10 @@ Exit codes: 0 nothing at or above --fail-on remains; 1 findings remain (with --d
 changes would be made); 2 usage error, unreadable path or internal error.
 """
 
+from __future__ import annotations
+
 import sys
 from contextlib import contextmanager
-from typing import Annotated, Optional
-
-import typer
 
 from . import __version__
 
@@ -16,66 +15,111 @@ SUBCOMMANDS = {"check", "rules", "explain"}
 FORMATS = ("text", "json", "sarif", "junit", "github", "prometheus")
 SEVERITY_CHOICES = ("error", "warning", "info")
 
-app = typer.Typer(
-    add_completion=False,
-    help="Lint and fix Kubernetes node configuration (containerd, runsc, Docker, kubelet, CRI-O, sysctl).\n\n"
-         "`nodelint [PATHS]` is the same as `nodelint check [PATHS]`.",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+# The options of `nodelint check`: (parameter, flags, kind, default, metavar, help).  The typer
+# command (commands.py) is built from this table, and so is the fast path that parses a plain
+# run without importing typer (parse_check): both read the same options the same way.
+CHECK_OPTIONS = (
+    ("fix", ("--fix",), "flag", False, None, "Apply safe fixes."),
+    ("unsafe_fixes", ("--unsafe-fixes",), "flag", False, None,
+     "With --fix or --diff, also apply fixes marked unsafe (e.g. raising version pins)."),
+    ("runtime_version", ("--runtime-version",), "multi", None, "COMPONENT=VERSION",
+     "Declare a runtime version (containerd, runc, runsc, docker, kubelet); repeatable."),
+    ("diff", ("--diff",), "flag", False, None,
+     "Print what --fix would change; write nothing (but the report of what --fix would leave, with --output)."),
+    ("root", ("--root",), "value", None, "DIR", "Check DIR as a node's filesystem root."),
+    ("kind", ("--kind",), "value", None, "KIND", "Force the kind of the given paths."),
+    ("select", ("--select",), "multi", None, "CODES", "Rules to run (prefixes such as NL1)."),
+    ("ignore", ("--ignore",), "multi", None, "CODES", "Rules to skip."),
+    ("extend_select", ("--extend-select",), "multi", None, "CODES", "Rules to add to the selection."),
+    ("output_format", ("--format",), "value", "text", "FORMAT", "text, json, sarif, junit, github or prometheus."),
+    ("output", ("--output", "-o"), "value", None, "FILE", "Write the report to FILE (atomically) instead of stdout."),
+    ("fail_on", ("--fail-on",), "value", None, "SEVERITY", "error, warning (default) or info."),
+    ("live", ("--live",), "flag", False, None,
+     "Also compare running values under the root (/proc/sys); implies --root / when no root is given."),
+    ("cgroup_driver", ("--cgroup-driver",), "value", None, "DRIVER", "Target driver: systemd (default) or cgroupfs."),
+    ("quiet", ("--quiet", "-q"), "flag", False, None, "Print findings only, no summary."),
+    ("no_color", ("--no-color",), "flag", False, None, "No colours (NO_COLOR is honoured too)."),
+    ("config_file", ("--config",), "value", None, "FILE", "Use this .nodelint.toml or pyproject.toml."),
+    ("jobs", ("--jobs", "-j"), "int", 0, "N", "Worker processes for large trees (default: all cores)."),
+    ("debug", ("--debug",), "flag", False, None, "Show tracebacks of internal errors."),
 )
+_CHECK_FLAGS = {flag: option for option in CHECK_OPTIONS for flag in option[1]}
 
 
 class Failure(Exception):
     """A one-line error for the user; exit code 2."""
 
 
-def _codes(values: Optional[list[str]]) -> list[str]:
+def __getattr__(name: str):
+    if name == "app":  # the typer application, for tools that want it (imported on demand)
+        from .commands import app
+
+        return app
+    raise AttributeError(name)
+
+
+def parse_check(args: list[str]) -> dict | None:
+    """The parameters of a plain ``nodelint [check] ...`` run, parsed as click parses them, or
+    None when typer must parse it (help, an unknown option, a missing or malformed value).
+
+    Most runs (pre-commit, CI, Packer) are plain, and importing typer costs more than the rest
+    of a one-file check; the table above keeps both parsers on the same options.
+    """
+    if args and args[0] == "check":
+        args = args[1:]
+    elif args and args[0] in SUBCOMMANDS:
+        return None
+    params: dict = {option[0]: option[3] for option in CHECK_OPTIONS}
+    paths: list[str] = []
+    i, only_paths = 0, False
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if only_paths or arg == "-" or not arg.startswith("-"):
+            paths.append(arg)
+            continue
+        if arg == "--":
+            only_paths = True
+            continue
+        flag, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        option = _CHECK_FLAGS.get(flag)
+        if option is None:
+            return None  # -h, --help, -qj2, -oFILE, a typo: typer decides
+        name, _, kind = option[:3]
+        if kind == "flag":
+            if equals:
+                return None
+            params[name] = True
+            continue
+        if not equals:
+            if i >= len(args):
+                return None
+            value = args[i]
+            i += 1
+        if kind == "int":
+            try:
+                value = int(value)
+            except ValueError:
+                return None
+        params[name] = (params[name] or []) + [value] if kind == "multi" else value
+    params["paths"] = paths or None
+    return params
+
+
+def _codes(values: list[str] | None) -> list[str]:
     out = []
     for v in values or []:
         out += [c.strip().upper() for c in v.split(",") if c.strip()]
     return out
 
 
-@app.command("check")
-def check(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or directories (default: .)")] = None,
-    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes.")] = False,
-    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, also apply "
-                                               "fixes marked unsafe (e.g. raising version pins).")] = False,
-    runtime_version: Annotated[Optional[list[str]], typer.Option(
-        "--runtime-version", metavar="COMPONENT=VERSION",
-        help="Declare a runtime version (containerd, runc, runsc, docker, kubelet); repeatable.")] = None,
-    diff: Annotated[bool, typer.Option("--diff", help="Print what --fix would change; write nothing (but the "
-                                       "report of what --fix would leave, with --output).")] = False,
-    root: Annotated[Optional[str], typer.Option("--root", metavar="DIR",
-                                                help="Check DIR as a node's filesystem root.")] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND",
-                                                help="Force the kind of the given paths.")] = None,
-    select: Annotated[Optional[list[str]], typer.Option("--select", metavar="CODES",
-                                                        help="Rules to run (prefixes such as NL1).")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", metavar="CODES", help="Rules to skip.")] = None,
-    extend_select: Annotated[Optional[list[str]], typer.Option("--extend-select", metavar="CODES",
-                                                               help="Rules to add to the selection.")] = None,
-    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT",
-                                               help="text, json, sarif, junit, github or prometheus.")] = "text",
-    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE",
-                                                  help="Write the report to FILE (atomically) instead of stdout.")]
-    = None,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", metavar="SEVERITY",
-                                                   help="error, warning (default) or info.")] = None,
-    live: Annotated[bool, typer.Option("--live", help="Also compare running values under the root "
-                                                      "(/proc/sys); implies --root / when no root is given.")] = False,
-    cgroup_driver: Annotated[Optional[str], typer.Option("--cgroup-driver", metavar="DRIVER",
-                                                         help="Target driver: systemd (default) or cgroupfs.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only, no summary.")] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR is honoured too).")] = False,
-    config_file: Annotated[Optional[str], typer.Option("--config", metavar="FILE",
-                                                       help="Use this .nodelint.toml or pyproject.toml.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N",
-                                      help="Worker processes for large trees (default: all cores).")] = 0,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
-) -> int:
+def run_check(paths: list[str] | None = None, fix: bool = False, unsafe_fixes: bool = False,
+              runtime_version: list[str] | None = None, diff: bool = False, root: str | None = None,
+              kind: str | None = None, select: list[str] | None = None, ignore: list[str] | None = None,
+              extend_select: list[str] | None = None, output_format: str = "text", output: str | None = None,
+              fail_on: str | None = None, live: bool = False, cgroup_driver: str | None = None,
+              quiet: bool = False, no_color: bool = False, config_file: str | None = None, jobs: int = 0,
+              debug: bool = False) -> int:
     """Check node configuration files (the default command)."""
     from . import config as C
     from .kinds import KINDS
@@ -328,10 +372,7 @@ def _render(output_format, result, findings, settings, fixing, quiet, no_color, 
     return text_report.render(findings, result.files, result.fixed, fixing, quiet, color)
 
 
-@app.command("rules")
-def rules_cmd(
-    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text or json.")] = "text",
-) -> int:
+def run_rules(output_format: str = "text") -> int:
     """List every rule: code, severity, whether --fix can fix it, summary."""
     from .rules import registry
 
@@ -348,8 +389,7 @@ def rules_cmd(
     return 0
 
 
-@app.command("explain")
-def explain_cmd(code: Annotated[str, typer.Argument(help="A rule code, e.g. NL101.")]) -> int:
+def run_explain(code: str) -> int:
     """Print a rule's documentation."""
     from .rules import registry
 
@@ -362,38 +402,22 @@ def explain_cmd(code: Annotated[str, typer.Argument(help="A rule code, e.g. NL10
     return 0
 
 
-def _click():
-    """The click typer runs on: vendored in typer >= 0.22, a dependency before."""
-    try:
-        from typer import _click as click
-    except ImportError:  # pragma: no cover - older typer
-        import click
-    return click
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    click = _click()
+def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if "--version" in args and (not args or args[0] not in SUBCOMMANDS):
         print(f"nodelint {__version__}")
         return 0
-    first = next((a for a in args), None)
-    if first is None or (first not in SUBCOMMANDS and first not in ("-h", "--help")):
-        args = ["check"] + args
     debug = "--debug" in args
-    command = typer.main.get_command(app)
+    params = parse_check(args)
     try:
-        result = command.main(args=args, prog_name="nodelint", standalone_mode=False)
+        if params is not None:
+            return run_check(**params)
+        from .commands import run_typer
+
+        return run_typer(args)
     except Failure as e:
         print(f"nodelint: error: {e}", file=sys.stderr)
         return 2
-    except typer.Exit as e:
-        return e.exit_code
-    except click.ClickException as e:
-        print(f"nodelint: error: {e.format_message()}", file=sys.stderr)
-        return 2
-    except typer.Abort:
-        return 130
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -403,4 +427,3 @@ def main(argv: Optional[list[str]] = None) -> int:
             raise
         print(f"nodelint: internal error: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)
         return 2
-    return result if isinstance(result, int) else 0

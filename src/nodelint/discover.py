@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-import subprocess
 from .record import record
 
 from . import kinds as K
@@ -107,6 +106,8 @@ def _git_files(directory: str) -> list[str] | None:
         if parent == probe:
             return None
         probe = parent
+    import subprocess
+
     try:
         out = subprocess.run(["git", "-C", directory, "ls-files", "-z", "--cached", "--others",
                               "--exclude-standard", "--", "."], capture_output=True, timeout=60)
