@@ -122,17 +122,15 @@ def test_a_full_disk_midway_restores_what_was_written(nodelint, tmp_path, monkey
 
 def test_a_file_changed_by_someone_else_is_not_overwritten(nodelint, tmp_path, monkeypatch):
     a, b = two_files(tmp_path)
-    from nodelint import engine
+    from nodelint import cli
 
-    real_execute = engine.execute
+    real_write = cli.write_batch
 
-    def edited_meanwhile(*args, **kwargs):
-        for outcome in real_execute(*args, **kwargs):
-            if outcome.changes:  # read and fixed, not yet written
-                b.write_text('{"exec-opts": ["native.cgroupdriver=systemd"], "bridge": "none"}\n')  # another editor
-            yield outcome
+    def edited_meanwhile(changes):
+        b.write_text('{"exec-opts": ["native.cgroupdriver=systemd"], "bridge": "none"}\n')  # another editor
+        return real_write(changes)
 
-    monkeypatch.setattr(engine, "execute", edited_meanwhile)
+    monkeypatch.setattr(cli, "write_batch", edited_meanwhile)
     out = nodelint("--fix", a, b)
     assert out.code == 2 and "changed on disk" in out.err
     assert a.read_text() == BAD_DOCKER

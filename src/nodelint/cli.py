@@ -201,17 +201,21 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
             plan = engine.plan([] if root else paths, settings, root=root, kind=kind)
             stream = output is None and not diff and output_format in ("text", "github") and len(plan.batches) > 1
             color = stream and output_format == "text" and _text_color(no_color)
-            for outcome in engine.execute(plan, settings, fix=fix or diff, jobs=jobs,
+            writes = write_batch if fix and not diff else None
+            for outcome in engine.execute(plan, settings, fix=fix or diff, jobs=jobs, write=writes,
                                           replacements=output_format == "sarif"):
                 new = [f for f in outcome.findings if f.key not in seen and not seen.add(f.key)
                        and (wanted is None or os.path.abspath(os.path.normpath(f.path)) in wanted)]
                 for message in outcome.errors:
                     print(f"nodelint: error: {message}", file=sys.stderr)
                 result.errors += outcome.errors
-                if fix and not diff and outcome.changes:
-                    if not _write(outcome.changes, result, written):
-                        return 2
-                    written += len(outcome.changes)
+                if outcome.write_error is not None:
+                    kept = f" ({written} file{'s' if written != 1 else ''} of other nodes, fixed earlier in " \
+                           "this run, stay fixed)" if written else ""
+                    print(f"nodelint: error: {outcome.write_error}; no file {'of this batch ' if written else ''}"
+                          f"was changed{kept}", file=sys.stderr)
+                    return 2
+                written += len(outcome.changes) if writes else 0
                 if diff:
                     _print_diffs(outcome.changes)
                 if stream and new:
@@ -312,9 +316,10 @@ def _root_lock(root):
         os.close(fd)
 
 
-def _write(changes, result, written: int = 0) -> bool:
-    """Write every changed file of a batch (whole nodes), or none; False (after one error line)
-    when that failed.  ``written`` files of earlier batches stay fixed."""
+def write_batch(changes) -> str | None:
+    """Write every changed file of a batch (whole nodes), or none; the error, or None.
+
+    Runs where the batch was checked (a worker process, with --jobs), so writes go in parallel."""
     import os
 
     from .writer import WriteError, stale_temps, write_all
@@ -336,13 +341,8 @@ def _write(changes, result, written: int = 0) -> bool:
     try:
         write_all([(c.fs_path, c.new, c.old) for c in changes])
     except WriteError as e:
-        kept = f" ({written} file{'s' if written != 1 else ''} of other nodes, fixed earlier in this run, " \
-               "stay fixed)" if written else ""
-        print(f"nodelint: error: {e}; no file {'of this batch ' if written else ''}was changed{kept}",
-              file=sys.stderr)
-        result.errors.append(str(e))
-        return False
-    return True
+        return str(e)
+    return None
 
 
 def _render(output_format, result, findings, settings, fixing, quiet, no_color, to_file=False) -> str:

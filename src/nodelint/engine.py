@@ -51,6 +51,7 @@ class Outcome:
     changes: list[Change] = fresh(list)
     errors: list[str] = fresh(list)
     replacements: dict = fresh(dict)  # finding key -> SARIF replacements, when asked for
+    write_error: str | None = None  # why writing the batch's changes failed (nothing of it was written)
 
 
 @record
@@ -78,6 +79,7 @@ class Run:
         self._by_fs: dict[str, D.Document] = {}
         self._static_facts: list | None = None
         self.facts: list = []
+        self.settled: list[Finding] | None = None  # set by fix() when a check found nothing to fix
         self.skipped: list[Finding] = []  # NL003/NL004: files that were not read
 
     # ------------------------------------------------------------- loading
@@ -292,14 +294,20 @@ class Run:
         """Apply safe fixes until nothing changes.  Returns the number of findings fixed."""
         fixed = 0
         for _ in range(MAX_FIX_ROUNDS):
-            fixable = [f for f in self.check() if f.fix is not None and (f.fix.safe or self.settings.unsafe_fixes)]
+            findings = self.check()
+            fixable = [f for f in findings if f.fix is not None and (f.fix.safe or self.settings.unsafe_fixes)]
             if not fixable:
+                self.settled = findings  # nothing left to fix: these are what remains
                 break
             applied = self._apply(fixable)
             if applied == 0:
                 break
             fixed += applied
         return fixed
+
+    def remaining(self) -> list[Finding]:
+        """The findings left after fix(): its last check's, when that round had nothing to fix."""
+        return self.settled if self.settled is not None else self.check()
 
     def _apply(self, findings: list[Finding]) -> int:
         """Apply the fixes of ``findings`` that fit together; returns how many were applied.
@@ -501,21 +509,31 @@ def plan(paths: list[str], settings: Settings, *, root: str | None = None, kind:
     return Plan(None, pins, [b for b in batches if b])
 
 
-def execute(plan: Plan, settings: Settings, *, fix: bool = False, jobs: int = 1, replacements: bool = False):
-    """Outcomes, batch by batch, in plan order: the pins first, then the nodes (``jobs`` at a time)."""
+def execute(plan: Plan, settings: Settings, *, fix: bool = False, jobs: int = 1, replacements: bool = False,
+            write=None):
+    """Outcomes, batch by batch, in plan order: the pins first, then the nodes (``jobs`` at a time).
+
+    ``write(changes) -> error or None``, when given, writes each batch's changes where the batch
+    was fixed (so workers write in parallel); its outcome then carries the paths, not the bytes.
+    """
     if plan.root is not None:
-        yield _check_batch(plan.batches[0], settings, plan.root, None, fix, replacements)
+        yield _check_batch(plan.batches[0], settings, plan.root, None, fix, replacements, write=write)
         return
     pins_run = Run(settings)
-    first = _check_batch(plan.pins, settings, None, None, fix, replacements, pins_run)
+    first = _check_batch(plan.pins, settings, None, None, fix, replacements, write=write, r=pins_run)
     facts = [_without_document(f) for f in pins_run.facts]
     del pins_run
     yield first
+    if first.write_error is not None:
+        return
     if jobs > 1 and len(plan.batches) > 1 and plan.files >= PARALLEL_FILES:
-        yield from _in_workers(plan.batches, settings, facts, fix, replacements, jobs)
+        yield from _in_workers(plan.batches, settings, facts, fix, replacements, write, jobs)
         return
     for batch in plan.batches:
-        yield _check_batch(batch, settings, None, facts, fix, replacements)
+        outcome = _check_batch(batch, settings, None, facts, fix, replacements, write=write)
+        yield outcome
+        if outcome.write_error is not None:
+            return
 
 
 def _without_document(fact):
@@ -526,7 +544,7 @@ def _without_document(fact):
 
 
 def _check_batch(targets: list[Target], settings: Settings, root: str | None, facts: list | None, fix: bool,
-                 replacements: bool, r: Run | None = None) -> Outcome:
+                 replacements: bool, write=None, r: Run | None = None) -> Outcome:
     r = r if r is not None else Run(settings, root, facts)
     r.prepare(targets)
     if root is not None and not any(n.mode == "root" for n in r.nodes):
@@ -534,38 +552,45 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
         node.loader = r._loader(node)
         r.nodes.append(node)
     fixed = r.fix() if fix else 0
-    findings = r.check()
+    findings = r.remaining() if fix else r.check()
     changes = [Change(doc.path, doc.fs_path, new, None if doc.extra.get("new") else doc.raw)
                for doc, new in r.changes()] if fix else []
     checked = [d.path for d in r.docs if d.kind and not d.extra.get("new")]
-    return Outcome(findings, checked, fixed, changes, r.errors,
-                   sarif_replacements(r, findings) if replacements else {})
+    outcome = Outcome(findings, checked, fixed, changes, r.errors,
+                      sarif_replacements(r, findings) if replacements else {})
+    if write is not None and changes:
+        outcome.write_error = write(changes)
+        outcome.changes = [Change(c.path, c.fs_path, b"", None) for c in changes]  # written: the bytes can go
+    return outcome
 
 
 # Worker processes get the settings and facts once, when they start (fork: nothing is pickled).
 _WORKER: dict = {}
 
 
-def _start_worker(settings: Settings, facts: list, fix: bool, replacements: bool) -> None:
-    _WORKER.update(settings=settings, facts=facts, fix=fix, replacements=replacements)
+def _start_worker(settings: Settings, facts: list, fix: bool, replacements: bool, write) -> None:
+    _WORKER.update(settings=settings, facts=facts, fix=fix, replacements=replacements, write=write)
 
 
 def _worker_batch(targets: list[Target]) -> Outcome:
     w = _WORKER
-    return _check_batch(targets, w["settings"], None, w["facts"], w["fix"], w["replacements"])
+    return _check_batch(targets, w["settings"], None, w["facts"], w["fix"], w["replacements"], write=w["write"])
 
 
-def _in_workers(batches, settings, facts, fix, replacements, jobs):
+def _in_workers(batches, settings, facts, fix, replacements, write, jobs):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(min(jobs, len(batches)), mp_context=context, initializer=_start_worker,
-                             initargs=(settings, facts, fix, replacements)) as pool:
+                             initargs=(settings, facts, fix, replacements, write)) as pool:
         pending = pool.map(_worker_batch, batches)
         try:
-            yield from pending
+            for outcome in pending:
+                yield outcome
+                if outcome.write_error is not None:
+                    return  # batches already running finish; none starts after a failed write
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

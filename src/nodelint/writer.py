@@ -118,8 +118,11 @@ def check_writable(path: str, expected: bytes | None = None) -> None:
                 raise WriteError(f"{path}: changed on disk since nodelint read it; not overwritten")
 
 
-def atomic_write(path: str, data: bytes, expected: bytes | None = None) -> None:
-    """Replace the regular file ``path`` with ``data`` (see the module docstring)."""
+def atomic_write(path: str, data: bytes, expected: bytes | None = None, sync_directory: bool = True) -> None:
+    """Replace the regular file ``path`` with ``data`` (see the module docstring).
+
+    ``sync_directory=False`` leaves the directory's fsync to the caller (write_all syncs each
+    directory once, after all its files are renamed)."""
     directory = os.path.dirname(os.path.abspath(path)) or "."
     check_writable(path, None)
     try:
@@ -137,7 +140,8 @@ def atomic_write(path: str, data: bytes, expected: bytes | None = None) -> None:
             tmp = _write_temp(directory, data, stat.S_IMODE(st.st_mode), fd, (st.st_uid, st.st_gid))
             os.replace(tmp, path)
             tmp = None
-        _fsync_dir(directory)
+        if sync_directory:
+            _fsync_dir(directory)
     except OSError as e:
         raise WriteError(f"{path}: cannot write ({_why(e)}); the file is unchanged") from None
     finally:
@@ -146,7 +150,7 @@ def atomic_write(path: str, data: bytes, expected: bytes | None = None) -> None:
             _unlink(tmp)
 
 
-def atomic_create(path: str, data: bytes, mode: int = 0o644) -> None:
+def atomic_create(path: str, data: bytes, mode: int = 0o644, sync_directory: bool = True) -> None:
     """Create a new file atomically; refuses when something already exists at ``path``."""
     directory = os.path.dirname(os.path.abspath(path)) or "."
     tmp = None
@@ -156,7 +160,8 @@ def atomic_create(path: str, data: bytes, mode: int = 0o644) -> None:
         os.link(tmp, path)  # fails if the name exists: never replaces a file nodelint did not read
         _unlink(tmp)
         tmp = None
-        _fsync_dir(directory)
+        if sync_directory:
+            _fsync_dir(directory)
     except FileExistsError:
         raise WriteError(f"{path}: appeared on disk while nodelint ran; not overwritten") from None
     except OSError as e:
@@ -201,10 +206,14 @@ def write_all(changes: list[tuple[str, bytes, bytes | None]]) -> list[str]:
     try:
         for path, data, expected in changes:
             if expected is None:
-                atomic_create(path, data)
+                atomic_create(path, data, sync_directory=False)
             else:
-                atomic_write(path, data, expected)
+                atomic_write(path, data, expected, sync_directory=False)
             done.append((path, data, expected))
+        for directory in sorted({os.path.dirname(os.path.abspath(p)) or "." for p, _, _ in done}):
+            _fsync_dir(directory)  # once per directory: the renames are durable when write_all returns
+    except OSError as e:
+        raise WriteError(f"cannot sync the written files to disk ({_why(e)})") from None
     except WriteError as failure:
         restored = []
         for path, data, expected in reversed(done):
