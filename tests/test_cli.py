@@ -96,6 +96,14 @@ def test_configuration_in_pyproject(nodelint, repo):
     assert nodelint("--format", "json", cwd=repo).rules() == []  # the nearest file wins
 
 
+def test_a_pyproject_without_nodelint_is_not_ours_to_judge(nodelint, repo):
+    write(repo / "pyproject.toml", "[tool.black\nbroken = \n")  # not read: it never mentions nodelint
+    assert nodelint("--format", "json", cwd=repo).rules() == ["NL104"]
+    write(repo / "pyproject.toml", "[tool.nodelint\nbroken = \n")
+    out = nodelint(cwd=repo)
+    assert out.code == 2 and "pyproject.toml" in out.err
+
+
 def test_configured_kinds_and_cgroupfs_target(nodelint, tmp_path):
     write(tmp_path / ".nodelint.toml", 'cgroup-driver = "cgroupfs"\n[kinds]\n"deploy/*.cfg" = "docker"\n')
     write(tmp_path / "deploy/engine.cfg", GOOD_DOCKER)

@@ -47,3 +47,12 @@ def test_readme_snippets_name_real_hooks_examples_and_options():
     from nodelint.cli import FORMATS
 
     assert set(re.findall(r"`--format (\w+)`", README)) == set(FORMATS) - {"text"}
+
+
+def test_readme_documents_every_check_option():
+    from nodelint.cli import CHECK_OPTIONS
+
+    options = README[README.index("| option | meaning |"):]
+    options = options[:options.index("\n\n")]
+    for name, flags, *_ in CHECK_OPTIONS:
+        assert f"`{flags[0]}" in options, f"{flags[0]} is missing from README's option table"

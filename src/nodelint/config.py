@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from .record import record, fresh
 
 from .model import SEVERITIES
@@ -125,7 +124,7 @@ def find_config(start: str) -> tuple[str, dict] | None:
         if os.path.isfile(dotfile):
             return dotfile, _read(dotfile)
         pyproject = os.path.join(here, "pyproject.toml")
-        if os.path.isfile(pyproject):
+        if os.path.isfile(pyproject) and _mentions_nodelint(pyproject):
             table = _read(pyproject).get("tool", {}).get("nodelint")
             if isinstance(table, dict):
                 return pyproject, table
@@ -135,7 +134,18 @@ def find_config(start: str) -> tuple[str, dict] | None:
         here = parent
 
 
+def _mentions_nodelint(path: str) -> bool:
+    """Whether a pyproject.toml can hold [tool.nodelint]: most do not, and are not parsed at all."""
+    try:
+        with open(path, "rb") as f:
+            return b"nodelint" in f.read()
+    except OSError:
+        return True  # let _read report it
+
+
 def _read(path: str) -> dict:
+    import tomllib
+
     try:
         with open(path, "rb") as f:
             return tomllib.load(f)

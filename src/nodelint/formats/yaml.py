@@ -15,7 +15,6 @@ them to the same values and positions on every YAML file of the corpus.
 """
 from __future__ import annotations
 
-import json as _json
 import re
 from functools import cache
 from ..record import record
@@ -314,7 +313,9 @@ def render_scalar(value: Any, style: str | None = None) -> str:
     if style is None and _VERSION.match(s):
         return s  # 1.6.38 is a string to every YAML reader (two dots: not a float)
     if style == '"' or not _PLAIN_SAFE.match(s) or _YAML11_SPECIAL.match(s):
-        return _json.dumps(s, ensure_ascii=False)
+        import json
+
+        return json.dumps(s, ensure_ascii=False)
     return s
 
 
