@@ -169,8 +169,11 @@ def main() -> None:
             rows.append((f"parse-only floor, {n:,} files", fmt_ms(floor), f"{n / floor:8.0f} files/s"))
             for label in ("check -j1", "check", "fix -j1", "fix"):
                 t, _ = timings[(n, label)]
-                jobs = "" if "-j1" in label else f" (--jobs {cores})"
-                rows.append((f"nodelint {label.split()[0]}{' --jobs 1' if '-j1' in label else jobs}, {n:,} files",
+                if not has_jobs:
+                    jobs = " (one process: no --jobs)"
+                else:
+                    jobs = " --jobs 1" if "-j1" in label else f" (--jobs {cores})"
+                rows.append((f"nodelint {label.split()[0]}{jobs}, {n:,} files",
                              fmt_ms(t), f"{n / t:8.0f} files/s  {t / floor:.2f}x floor (target <= 3x)"))
             shutil.rmtree(scratch, ignore_errors=True)
             shutil.rmtree(tree)
