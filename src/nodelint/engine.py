@@ -342,8 +342,10 @@ class Run:
                 continue
             per_finding.append(attempt)
 
+        probes: dict[str, D.Document] = {}  # path -> the last text tried, parsed (kept if it is the one)
+
         def parses(doc: D.Document, text: str) -> bool:
-            probe = D.Document(doc.path, doc.fs_path, doc.kind, text, role=doc.role)
+            probe = probes[doc.path] = D.Document(doc.path, doc.fs_path, doc.kind, text, role=doc.role)
             D.parse(probe)
             return probe.error is None and (probe.parsed is not None or doc.templated)
 
@@ -382,8 +384,13 @@ class Run:
             new_text = apply_splices(doc.text, splices)
             if new_text == doc.text:
                 continue
-            doc.text, doc.parsed, doc.error, doc.templated = new_text, None, None, False
-            D.parse(doc)
+            probe = probes.get(path)
+            if probe is not None and probe.text == new_text:  # parsed already, when it was tried
+                doc.text, doc.parsed, doc.error = new_text, probe.parsed, probe.error
+                doc.templated, doc.template_markers = probe.templated, probe.template_markers
+            else:
+                doc.text, doc.parsed, doc.error, doc.templated = new_text, None, None, False
+                D.parse(doc)
             changed += 1
         if changed or creating:
             for node in self.nodes:
