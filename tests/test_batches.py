@@ -29,9 +29,9 @@ def reading(tree: Path, monkeypatch, *, batch: int, jobs: int, fix: bool = False
     monkeypatch.chdir(tree)
     monkeypatch.setattr(engine, "BATCH_FILES", batch)
     monkeypatch.setattr(engine, "PARALLEL_FILES", 0)
-    result = engine.run(["."], Settings(), fix=fix, jobs=jobs)
+    result, changes = engine.run(["."], Settings(), fix=fix, jobs=jobs)
     return ([f.key + (f.severity, f.fixable) for f in result.findings], result.files, result.fixed,
-            sorted((c.path, c.new) for c in result.changes))
+            sorted((c.path, c.new) for c in changes))
 
 
 def test_batches_and_workers_change_nothing_a_run_reports(tree, monkeypatch):

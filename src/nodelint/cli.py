@@ -191,24 +191,27 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
     from .model import severity_rank
 
     wanted = None
-    if root and paths:
-        wanted = {os.path.abspath(os.path.normpath(os.path.join(root, p.lstrip("/")))) for p in paths}
-    result = engine.Result([], 0)
-    seen: set[tuple] = set()
-    written = changed = 0
+    if root and paths:  # --root with paths: report on those files of the node only
+        named = {os.path.abspath(os.path.normpath(os.path.join(root, p.lstrip("/")))) for p in paths}
+        wanted = lambda f: os.path.abspath(os.path.normpath(f.path)) in named  # noqa: E731
+    result = engine.Result()
+    written = 0
     try:
         with _root_lock(root if fix and not diff else None):
             plan = engine.plan([] if root else paths, settings, root=root, kind=kind)
             stream = output is None and not diff and output_format in ("text", "github") and len(plan.batches) > 1
-            color = stream and output_format == "text" and _text_color(no_color)
+            if stream and output_format == "text":
+                from .report import text as text_report
+
+                color = text_report.use_color(no_color)
+            else:
+                color = False
             writes = write_batch if fix and not diff else None
             for outcome in engine.execute(plan, settings, fix=fix or diff, jobs=jobs, write=writes,
                                           replacements=output_format == "sarif"):
-                new = [f for f in outcome.findings if f.key not in seen and not seen.add(f.key)
-                       and (wanted is None or os.path.abspath(os.path.normpath(f.path)) in wanted)]
+                new = result.add(outcome, wanted)
                 for message in outcome.errors:
                     print(f"nodelint: error: {message}", file=sys.stderr)
-                result.errors += outcome.errors
                 if outcome.write_error is not None:
                     kept = f" ({written} file{'s' if written != 1 else ''} of other nodes, fixed earlier in " \
                            "this run, stay fixed)" if written else ""
@@ -220,20 +223,14 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
                     _print_diffs(outcome.changes)
                 if stream and new:
                     sys.stdout.write(_render_lines(output_format, new, color))
-                result.findings += new
-                result.checked += outcome.checked
-                result.fixed += outcome.fixed
-                changed += len(outcome.changes)
-                result.replacements.update(outcome.replacements)
     except DiscoveryError as e:
         raise Failure(str(e)) from None
-    result.files = len(result.checked)
     findings = result.findings
     if not stream:
-        findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+        findings.sort(key=lambda f: f.order)
     if diff:
         if not quiet:
-            n = changed
+            n = result.changed
             print(f"{n} file{'s' if n != 1 else ''} would be changed by --fix.", file=sys.stderr)
         if output is not None:  # the report of what --fix would leave, next to the diff
             from .writer import WriteError, replace_file
@@ -244,7 +241,7 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
             except WriteError as e:
                 print(f"nodelint: error: {e}", file=sys.stderr)
                 return 2
-        return 2 if result.errors else (1 if changed else 0)
+        return 2 if result.errors else (1 if result.changed else 0)
     if stream:
         if not quiet and output_format == "text":
             from .report import text as text_report
@@ -269,15 +266,9 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
     return 1 if any(severity_rank(f.severity) >= threshold for f in findings) else 0
 
 
-def _text_color(no_color: bool) -> bool:
-    from .report import text as text_report
-
-    return text_report.use_color(no_color)
-
-
 def _render_lines(output_format: str, findings, color: bool) -> str:
     """Finding lines alone (text or github), for reports printed batch by batch."""
-    findings = sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule))
+    findings = sorted(findings, key=lambda f: f.order)
     if output_format == "github":
         from .report import github
 

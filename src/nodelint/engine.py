@@ -56,15 +56,31 @@ class Outcome:
 
 @record
 class Result:
-    """A whole run, from every batch."""
+    """A whole run, gathered from every batch's outcome (``add``)."""
 
-    findings: list[Finding]
-    files: int
+    findings: list[Finding] = fresh(list)
     fixed: int = 0
-    changes: list[Change] = fresh(list)
+    changed: int = 0  # files --fix changes (or, with --diff, would change)
     errors: list[str] = fresh(list)
     checked: list[str] = fresh(list)
     replacements: dict = fresh(dict)
+    seen: set = fresh(set)  # keys of the findings kept: a file read by two batches is reported once
+
+    @property
+    def files(self) -> int:
+        return len(self.checked)
+
+    def add(self, outcome: Outcome, wanted=None) -> list[Finding]:
+        """Take in one batch's outcome; returns its findings not reported before (and ``wanted``)."""
+        new = [f for f in outcome.findings if f.key not in self.seen and (wanted is None or wanted(f))]
+        self.seen.update(f.key for f in new)
+        self.findings += new
+        self.fixed += outcome.fixed
+        self.changed += len(outcome.changes)
+        self.errors += outcome.errors
+        self.checked += outcome.checked
+        self.replacements.update(outcome.replacements)
+        return new
 
 
 class Run:
@@ -286,7 +302,7 @@ class Run:
                 continue
             seen.add(key)
             kept.append(f)
-        kept.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+        kept.sort(key=lambda f: f.order)
         return kept
 
     # ---------------------------------------------------------------- fixes
@@ -469,21 +485,16 @@ def _suppressed(doc: D.Document, f: Finding) -> bool:
 
 
 def run(paths: list[str], settings: Settings, *, root: str | None = None, kind: str | None = None,
-        fix: bool = False, jobs: int = 1, replacements: bool = False) -> Result:
-    """Check (and with ``fix``, plan the fixes for) ``paths``: every batch's outcome, in one Result."""
-    result = Result([], 0)
-    seen: set[tuple] = set()
+        fix: bool = False, jobs: int = 1, replacements: bool = False) -> tuple[Result, list[Change]]:
+    """Check (and with ``fix``, plan the fixes for) ``paths``: every batch's outcome in one Result,
+    and the changes --fix would write."""
+    result, changes = Result(), []
     for outcome in execute(plan(paths, settings, root=root, kind=kind), settings, fix=fix, jobs=jobs,
                            replacements=replacements):
-        result.findings += [f for f in outcome.findings if f.key not in seen and not seen.add(f.key)]
-        result.checked += outcome.checked
-        result.fixed += outcome.fixed
-        result.changes += outcome.changes
-        result.errors += outcome.errors
-        result.replacements.update(outcome.replacements)
-    result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
-    result.files = len(result.checked)
-    return result
+        result.add(outcome)
+        changes += outcome.changes
+    result.findings.sort(key=lambda f: f.order)
+    return result, changes
 
 
 @record

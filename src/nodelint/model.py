@@ -109,6 +109,11 @@ class Finding:
         """What makes two findings the same report (the same rule, place and message)."""
         return (self.rule, self.path, self.line, self.column, self.message)
 
+    @property
+    def order(self) -> tuple:
+        """Where a finding goes in a report: by file, line, column, then rule."""
+        return (self.path, self.line, self.column, self.rule)
+
 
 @record(frozen=True)
 class Position:
