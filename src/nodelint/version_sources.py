@@ -113,6 +113,15 @@ def pins(doc) -> list[VersionFact]:
     return out
 
 
+def _regular_file(fs, node_path: str) -> str | None:
+    """Where a node path's file really is (inside the root), or None when there is no file."""
+    try:
+        real = fs.resolve(node_path)
+    except OSError:
+        return None
+    return real if os.path.isfile(real) else None
+
+
 def dpkg(fs, shown: str) -> list[VersionFact]:
     try:
         real = fs.resolve("var/lib/dpkg/status")
@@ -148,11 +157,8 @@ def rpmdb(fs, shown_of) -> list[VersionFact]:
 
     wanted = {p: c for c, names in PACKAGES.items() for p in names}
     for node_path in ("usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite"):
-        try:
-            real = fs.resolve(node_path)
-        except OSError:
-            continue
-        if not os.path.isfile(real):
+        real = _regular_file(fs, node_path)
+        if real is None:
             continue
         out = []
         try:
@@ -194,11 +200,8 @@ def binaries(fs, shown_of) -> list[VersionFact]:
     out = []
     for component, paths in BINARIES.items():
         for node_path in paths:
-            try:
-                real = fs.resolve(node_path)
-            except OSError:
-                continue
-            if not os.path.isfile(real):
+            real = _regular_file(fs, node_path)
+            if real is None:
                 continue
             info = buildinfo.read(real)
             if info is None:
