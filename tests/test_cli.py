@@ -104,6 +104,12 @@ def test_a_pyproject_without_nodelint_is_not_ours_to_judge(nodelint, repo):
     assert out.code == 2 and "pyproject.toml" in out.err
 
 
+def test_a_config_file_that_is_not_utf8_is_a_one_line_error(nodelint, repo):
+    (repo / ".nodelint.toml").write_bytes(b'fail-on = "\xff"\n')
+    out = nodelint(cwd=repo)
+    assert out.code == 2 and ".nodelint.toml: not UTF-8" in out.err and "Traceback" not in out.err
+
+
 def test_configured_kinds_and_cgroupfs_target(nodelint, tmp_path):
     write(tmp_path / ".nodelint.toml", 'cgroup-driver = "cgroupfs"\n[kinds]\n"deploy/*.cfg" = "docker"\n')
     write(tmp_path / "deploy/engine.cfg", GOOD_DOCKER)

@@ -124,8 +124,10 @@ def find_config(start: str) -> tuple[str, dict] | None:
         if os.path.isfile(dotfile):
             return dotfile, _read(dotfile)
         pyproject = os.path.join(here, "pyproject.toml")
-        if os.path.isfile(pyproject) and _mentions_nodelint(pyproject):
-            table = _read(pyproject).get("tool", {}).get("nodelint")
+        if os.path.isfile(pyproject):
+            raw = _bytes(pyproject)
+            # most pyproject.toml files never mention nodelint, and are not parsed at all
+            table = _read(pyproject, raw).get("tool", {}).get("nodelint") if b"nodelint" in raw else None
             if isinstance(table, dict):
                 return pyproject, table
         parent = os.path.dirname(here)
@@ -134,25 +136,25 @@ def find_config(start: str) -> tuple[str, dict] | None:
         here = parent
 
 
-def _mentions_nodelint(path: str) -> bool:
-    """Whether a pyproject.toml can hold [tool.nodelint]: most do not, and are not parsed at all."""
+def _bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as f:
-            return b"nodelint" in f.read()
-    except OSError:
-        return True  # let _read report it
-
-
-def _read(path: str) -> dict:
-    import tomllib
-
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: {e}") from None
+            return f.read()
     except OSError as e:
         raise ConfigError(f"{path}: {e.strerror}") from None
+
+
+def _read(path: str, raw: bytes | None = None) -> dict:
+    """A TOML configuration file (``raw``: its bytes, when already read)."""
+    import tomllib
+
+    raw = _bytes(path) if raw is None else raw
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: {e}") from None
 
 
 def _strings(path: str, key: str, value) -> list[str]:
