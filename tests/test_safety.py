@@ -100,7 +100,9 @@ def test_a_read_only_directory_is_refused(nodelint, tmp_path):
     assert a.read_text() == BAD_DOCKER and b.read_text() == BAD_DOCKER
 
 
-def test_a_full_disk_midway_restores_what_was_written(nodelint, tmp_path, monkeypatch):
+def test_a_full_disk_midway_changes_nothing(nodelint, tmp_path, monkeypatch):
+    """Every new content is written to a temporary file before the first rename: when the disk
+    fills up on the second one, the first file has not been replaced yet."""
     a, b = two_files(tmp_path)
     from nodelint import writer
 
@@ -115,8 +117,31 @@ def test_a_full_disk_midway_restores_what_was_written(nodelint, tmp_path, monkey
     monkeypatch.setattr(writer.os, "write", full_disk)
     out = nodelint("--fix", a, b)
     assert out.code == 2
-    assert "no space left" in out.err and "were restored" in out.err
-    assert a.read_text() == BAD_DOCKER and b.read_text() == BAD_DOCKER  # the first file was put back
+    assert "no space left" in out.err and "no file was changed" in out.err
+    assert a.read_text() == BAD_DOCKER and b.read_text() == BAD_DOCKER
+    assert temp_files(tmp_path) == []
+
+
+def test_a_rename_refused_midway_restores_the_files_already_replaced(nodelint, tmp_path, monkeypatch):
+    """The second file changes on disk after its temporary file was written: the first file,
+    already replaced, gets its old bytes back."""
+    a, b = two_files(tmp_path)
+    from nodelint import writer
+
+    real_stage = writer._stage
+
+    def stage_then_someone_edits(path, data, expected, sync, **kw):
+        staged = real_stage(path, data, expected, sync, **kw)
+        if path == str(b):
+            b.write_text('{"exec-opts": ["native.cgroupdriver=systemd"], "bridge": "none"}\n')
+        return staged
+
+    monkeypatch.setattr(writer, "_stage", stage_then_someone_edits)
+    out = nodelint("--fix", a, b)
+    assert out.code == 2
+    assert "changed on disk" in out.err and "1 file already written was restored" in out.err
+    assert a.read_text() == BAD_DOCKER
+    assert "bridge" in b.read_text()
     assert temp_files(tmp_path) == []
 
 
