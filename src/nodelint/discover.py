@@ -120,29 +120,51 @@ def _git_files(directory: str) -> list[str] | None:
                   and not os.path.isdir(os.path.join(directory, p)))
 
 
-def _walk(directory: str) -> list[str]:
-    found = []
-    for dirpath, dirnames, filenames in os.walk(directory):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        for name in sorted(filenames):  # links and special files too: they are reported, not read
-            found.append(os.path.relpath(os.path.join(dirpath, name), directory).replace(os.sep, "/"))
+def _walk(directory: str) -> list[tuple[str, bool]]:
+    """(path relative to ``directory``, is a symbolic link) of every file below it, in os.walk's
+    order (a directory's files, then its subdirectories, each sorted by name).  Linked
+    directories are never entered, and no file is stat'ed: the directory entries' types say
+    enough (this walk is a third of os.walk's time, most of a big tree's discovery)."""
+    found: list[tuple[str, bool]] = []
+
+    def walk(path: str, prefix: str) -> None:
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        subdirectories = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:  # links and special files too: they are reported, not read
+                found.append((prefix + entry.name, entry.is_symlink()))
+            elif entry.name not in SKIP_DIRS and not entry.is_symlink():
+                subdirectories.append(entry)
+        for entry in subdirectories:
+            walk(entry.path, prefix + entry.name + "/")
+
+    walk(directory, "")
     return found
 
 
 def walk_tree(directory: str, settings: Settings, forced: str | None = None) -> list[Target]:
     from .node import group_key
 
-    rels = _git_files(directory)
-    if rels is None:
-        rels = _walk(directory)
-    rels = [r for r in rels if not any(part in SKIP_DIRS for part in r.split("/")[:-1])]
+    listed = _git_files(directory)
+    if listed is None:
+        files = _walk(directory)
+    else:
+        files = [(rel, os.path.islink(os.path.join(directory, rel))) for rel in listed
+                 if not any(part in SKIP_DIRS for part in rel.split("/")[:-1])]
     real_dir = os.path.realpath(directory)
     inside = real_dir + os.sep
     shown_dir = display(directory)
     targets = []
-    for rel in rels:
+    for rel, link in files:
         fs_path = os.path.join(directory, rel)
-        link = os.path.islink(fs_path)
         if link and not os.path.realpath(fs_path).startswith(inside):
             m = classify(rel, fs_path, settings, forced, sniff=False)
             if m is not None:  # a config that is a link out of the tree: reported, never followed
