@@ -146,14 +146,14 @@ def _bytes(path: str) -> bytes:
 
 def _read(path: str, raw: bytes | None = None) -> dict:
     """A TOML configuration file (``raw``: its bytes, when already read)."""
-    import tomllib
+    import tomli
 
     raw = _bytes(path) if raw is None else raw
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return tomli.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
-    except tomllib.TOMLDecodeError as e:
+    except tomli.TOMLDecodeError as e:
         raise ConfigError(f"{path}: {e}") from None
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
+import tomli
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 CANDIDATES = (os.path.join(_HERE, "_data"), os.path.join(os.path.dirname(os.path.dirname(_HERE)), "rules"))
@@ -19,4 +19,4 @@ def data_dir() -> str:
 @functools.cache
 def load(name: str) -> dict:
     with open(os.path.join(data_dir(), name), "rb") as f:
-        return tomllib.load(f)
+        return tomli.load(f)

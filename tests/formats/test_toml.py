@@ -39,6 +39,19 @@ def test_syntax_error_carries_line_and_column():
     assert (e.value.line, e.value.column) == (2, 5)
 
 
+@pytest.mark.parametrize("text", [
+    "a = {\n  b = 1,\n}\n",  # newlines and a trailing comma in an inline table
+    'a = "\\e"\n',  # the \\e escape
+    'a = "\\x41"\n',  # the \\xHH escape
+    "t = 07:32\n",  # a time without seconds
+])
+def test_toml_1_1_is_a_syntax_error_as_containerd_reads_toml_1_0(text):
+    """containerd reads its config with go-toml (TOML 1.0): a file only TOML 1.1 accepts does not
+    load there, so it must not pass here."""
+    with pytest.raises(toml.TomlSyntaxError):
+        toml.load(text)
+
+
 def test_replacing_a_value_keeps_everything_else():
     text = ("# comment\n[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\r\n"
             "    SystemdCgroup = false   # keep me\r\n")

@@ -1,6 +1,7 @@
-"""TOML documents: values from tomllib, positions from a small locator, edits as splices.
+"""TOML documents: values from tomli, positions from a small locator, edits as splices.
 
-tomllib (stdlib) is the authority on whether a file is valid TOML and on its
+tomli (the stdlib tomllib's upstream, in its compiled build, pinned below 2.4: TOML 1.0,
+as containerd's parsers read it) is the authority on whether a file is valid TOML and on its
 values.  The locator below walks the same (already validated) text once more to
 record where every table header and key/value entry sits, so findings carry
 exact line:column and fixes can change only the lines they must.
@@ -13,7 +14,7 @@ comment block that belongs to the next table.
 from __future__ import annotations
 
 import re
-import tomllib
+import tomli
 from collections import Counter
 from ..record import record, fresh
 from typing import Any
@@ -26,7 +27,6 @@ BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _LITERAL = re.compile(r"'[^'\n]*'")
 _SCALAR = re.compile(r"[^\n,\]}#]*")
-_ERR_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
 
 
@@ -72,7 +72,7 @@ class TomlIndex:
 
 
 class TomlDocument:
-    """Values from tomllib; where each key and table is written (``index``), worked out on first
+    """Values from tomli; where each key and table is written (``index``), worked out on first
     use: a file no rule reports on and no fix touches never needs it."""
 
     __slots__ = ("text", "data", "_index", "_lines")
@@ -109,12 +109,9 @@ class TomlDocument:
 
 def load(text: str) -> TomlDocument:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        m = _ERR_POS.search(msg)
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        raise TomlSyntaxError(_ERR_POS.sub("", msg).strip(), line, col) from None
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as e:
+        raise TomlSyntaxError(e.msg, e.lineno, e.colno) from None
     return TomlDocument(text, data)
 
 
