@@ -450,10 +450,15 @@ def _nearest(node: Node, facts: list) -> list:
     """
     import posixpath
 
-    dirs = [posixpath.dirname(d.path) for d in node.docs] or [""]
+    dirs = [d.split("/") for d in {posixpath.dirname(d.path) for d in node.docs}] or [[""]]
+    known: dict[str, int] = {}
+
     def shared(path: str) -> int:
-        pin_dir = posixpath.dirname(path).split("/")
-        return max(len(posixpath.commonprefix([pin_dir, d.split("/")])) for d in dirs)
+        n = known.get(path)
+        if n is None:
+            pin_dir = posixpath.dirname(path).split("/")
+            n = known[path] = max(len(posixpath.commonprefix([pin_dir, d])) for d in dirs)
+        return n
 
     out = [f for f in facts if f.source != "pin"]
     by_component: dict[str, list] = {}

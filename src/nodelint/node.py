@@ -172,6 +172,14 @@ class UnionFS:
             self.roots.append(fs)
 
 
+def _normal_path(doc: Document) -> str:
+    """A document's node path, normalized; worked out once (a document keeps its node path)."""
+    known = doc.extra.get("normal_node_path")
+    if known is None:
+        known = doc.extra["normal_node_path"] = posixpath.normpath(doc.node_path)
+    return known
+
+
 @record(eq=False)
 class Node:
     key: str
@@ -194,7 +202,7 @@ class Node:
         """The document at a node location, loading it if the node can."""
         node_path = posixpath.normpath("/" + node_path).lstrip("/")
         for d in self.docs:
-            if d.node_path and posixpath.normpath(d.node_path) == node_path:
+            if d.node_path and _normal_path(d) == node_path:
                 return d
         if self.loader is not None:
             return self.loader(node_path, kind)
@@ -211,8 +219,7 @@ class Node:
         filesystem (single files, loose files), the node's own documents are listed.
         """
         node_dir = posixpath.normpath("/" + node_dir).lstrip("/")
-        in_dir = [d for d in self.docs
-                  if d.node_path and posixpath.dirname(posixpath.normpath(d.node_path)) == node_dir]
+        in_dir = [d for d in self.docs if d.node_path and posixpath.dirname(_normal_path(d)) == node_dir]
         if self.fs is None:
             return sorted((d.node_path, "file") for d in in_dir)
         entries = self.fs.entries(node_dir)

@@ -78,8 +78,8 @@ class Model:
     def _history(self, files, key: str) -> list[Setting]:
         out = []
         for name, doc in files:
-            for a in doc.parsed.assignments:
-                if a.value is not None and a.matches(key):
+            for a in doc.parsed.matching(key):
+                if a.value is not None:
                     out.append(Setting(key, a.value, doc, a, name))
         return out
 
@@ -96,7 +96,7 @@ class Model:
         if not settings:
             return None
         key = settings[0].key
-        if any(a.value is None and a.key == key for _, d in files for a in d.parsed.assignments):
+        if any(a.value is None and a.key == key for _, d in files for a in d.parsed.matching(key)):
             return None
         return settings[-1]
 

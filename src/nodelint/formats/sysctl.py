@@ -71,13 +71,31 @@ class SysctlDocument:
                 out[a.key] = a.value
         return out
 
+    def matching(self, key: str) -> list[Assignment]:
+        """The lines that assign or exclude ``key``, by name or by glob, in file order."""
+        index = self.__dict__.get("_index")
+        if index is None:  # built on first use (not a field): a document's assignments never change once loaded
+            exact: dict[str, list[int]] = {}
+            globs: list[int] = []
+            for i, a in enumerate(self.assignments):
+                if is_glob(a.key):
+                    globs.append(i)
+                else:
+                    exact.setdefault(a.key, []).append(i)
+            index = self._index = (exact, globs)
+        exact, globs = index
+        found = exact.get(key, [])
+        if globs:
+            found = sorted(found + [i for i in globs if fnmatch.fnmatchcase(key, self.assignments[i].key)])
+        return [self.assignments[i] for i in found]
+
     def last(self, key: str) -> Assignment | None:
         """The assignment that wins for ``key`` in this file (explicit keys beat globs)."""
-        explicit = [a for a in self.assignments if a.key == key and a.value is not None]
+        matching = [a for a in self.matching(key) if a.value is not None]
+        explicit = [a for a in matching if a.key == key]
         if explicit:
             return explicit[-1]
-        globs = [a for a in self.assignments if a.value is not None and is_glob(a.key) and a.matches(key)]
-        return globs[-1] if globs else None
+        return matching[-1] if matching else None
 
     def position(self, key):
         a = self.last(str(key[0])) if key else None
