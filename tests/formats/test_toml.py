@@ -133,3 +133,47 @@ def test_arrays_of_tables_are_indexed():
     doc = toml.load("[[x]]\na = 1\n[[x]]\na = 2\n[x.sub]\nb = 3\n")
     assert doc.position(("x", 1, "a")).line == 4
     assert doc.position(("x", 1, "sub", "b")).line == 6
+
+
+# ------------------------------------------------- the one-line fast path of the locator
+
+def corpus_toml() -> list:
+    from ..conftest import CORPUS
+
+    if CORPUS is None:
+        return []
+    out = []
+    for path in sorted(p for p in CORPUS.rglob("*") if p.is_file() and not p.name.endswith(".tsv")):
+        text = path.read_bytes().decode("utf-8", "replace")
+        try:
+            tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, ValueError):
+            continue
+        out.append(pytest.param(text, id=str(path.relative_to(CORPUS))))
+    return out
+
+
+def slow_and_fast_index(text, monkeypatch):
+    monkeypatch.setattr(toml, "FAST_ENTRIES", False)
+    slow = toml.load(text).index
+    monkeypatch.setattr(toml, "FAST_ENTRIES", True)
+    return slow, toml.load(text).index
+
+
+@pytest.mark.parametrize("text", corpus_toml())
+def test_the_one_line_fast_path_locates_every_corpus_file_as_the_scanner_does(text, monkeypatch):
+    slow, fast = slow_and_fast_index(text, monkeypatch)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("line", [
+    'a = "x" # c', "a = 'x'", 'a = ""', "a = ''", 'a = "q\\"q"', "a=1", "a = -1_000.5e+3 ", "a = true#c",
+    "a = 1979-05-27T07:32:00Z", "a = 1979-05-27 07:32:00", 'a = """x"""', "a = '''x'''", 'a = """\nx\n"""',
+    "a = [1, 2]", "a = {b = 1}", "a.b = 1", '"a" = 1', "'a b' = 1", "a = inf", "a = 0x1F", "a = 'x' # '",
+])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", ""])
+def test_the_one_line_fast_path_agrees_with_the_scanner_line_by_line(line, newline, monkeypatch):
+    text = f"[t]\n{line}{newline}b = 2{newline}" if newline else f"[t]\n{line}"
+    tomllib.loads(text)
+    slow, fast = slow_and_fast_index(text, monkeypatch)
+    assert fast == slow
