@@ -180,6 +180,14 @@ def _normal_path(doc: Document) -> str:
     return known
 
 
+def _node_dir(doc: Document) -> str:
+    """The node directory holding a document; worked out once, like _normal_path."""
+    known = doc.extra.get("node_dir")
+    if known is None:
+        known = doc.extra["node_dir"] = posixpath.dirname(_normal_path(doc))
+    return known
+
+
 @record(eq=False)
 class Node:
     key: str
@@ -219,7 +227,7 @@ class Node:
         filesystem (single files, loose files), the node's own documents are listed.
         """
         node_dir = posixpath.normpath("/" + node_dir).lstrip("/")
-        in_dir = [d for d in self.docs if d.node_path and posixpath.dirname(_normal_path(d)) == node_dir]
+        in_dir = [d for d in self.docs if d.node_path and _node_dir(d) == node_dir]
         if self.fs is None:
             return sorted((d.node_path, "file") for d in in_dir)
         entries = self.fs.entries(node_dir)

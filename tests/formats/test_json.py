@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from ..conftest import apply_edits
+from ..conftest import CORPUS, apply_edits, needs_corpus
 from nodelint.formats import json as fmt
 from nodelint.model import AppendToList, DeleteKey, RenameKey, SetKey
 
@@ -70,3 +71,35 @@ def test_empty_file_is_an_empty_object_like_dockerd_reads_it():
 def test_deep_nesting_is_an_error_not_a_crash():
     with pytest.raises(fmt.JsonSyntaxError):
         fmt.load("[" * 10000 + "]" * 10000)
+
+
+# --------------------------------------- values: the same as Python's (and Go's) decoder
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(blacklist_categories=("Cs",))),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values, st.sampled_from([None, 0, 2, "\t"]), st.booleans())
+def test_values_are_what_json_loads_reads(value, indent, ensure_ascii):
+    text = json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)
+    data = fmt.load(text).data
+    assert data == json.loads(text)
+    assert repr(data) == repr(json.loads(text))  # ints stay ints, -0.0 stays -0.0
+
+
+@needs_corpus
+def test_corpus_json_files_read_as_json_loads_reads_them():
+    checked = 0
+    for path in sorted(CORPUS.rglob("*.json")):
+        text = path.read_text(encoding="utf-8-sig")
+        try:
+            expected = json.loads(text)
+        except ValueError:
+            continue
+        assert fmt.load(text).data == expected, path
+        checked += 1
+    assert checked

@@ -96,8 +96,10 @@ class _Parser:
             if self.t.startswith(("/", "#"), self.pos):
                 self.error("comments are not allowed in JSON")
             self.error("expected a string")
-        self.pos = m.end()
-        return _json.loads(m.group(0)), m.start(), m.end()
+        self.pos = end = m.end()
+        raw = m.group(0)
+        # the pattern has checked it; only escapes need decoding (json's C decoder, as Go decodes them)
+        return (_json.loads(raw) if "\\" in raw else raw[1:-1]), m.start(), end
 
     def value(self, path: KeyPath, depth: int) -> tuple[Any, JsonNode]:
         if depth > MAX_DEPTH:
@@ -177,7 +179,8 @@ class _Parser:
         if m and m.end() > p:
             self.pos = m.end()
             raw = m.group(0)
-            return (_json.loads(raw)), JsonNode(p, m.end())
+            number = int(raw) if raw.lstrip("-").isdigit() else float(raw)  # what json.loads gives
+            return number, JsonNode(p, m.end())
         if c in "/#":
             self.error("comments are not allowed in JSON")
         self.error(f"unexpected character {c!r}")
