@@ -1,7 +1,9 @@
-"""The substring pre-filter in kinds.py never hides a path its pattern matches."""
+"""The substring pre-filters in kinds.py never hide a path (or template) their pattern matches."""
 from __future__ import annotations
 
 import re
+
+from hypothesis import given, settings, strategies as st
 
 from nodelint import kinds as K
 
@@ -39,3 +41,10 @@ def test_every_sample_path_has_a_kind():
 def test_name_patterns_are_anchored_in_every_alternative():
     for path in ("daemon.json.bak", "x/docker-daemon.json.orig", "node.pkrvars.hcl.old", "variables.pkr.hcl~"):
         assert K.by_path(path) is None, path
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="{}%#\n jinja:template", max_size=60))
+def test_template_detection_finds_what_the_marker_pattern_finds(text):
+    """is_templated scans for plain substrings first; it must agree with TEMPLATE_MARKERS."""
+    assert K.is_templated(text) == bool(K.TEMPLATE_MARKERS.search(text))

@@ -415,11 +415,12 @@ class Run:
 
     def _new_document(self, edit: CreateFile) -> D.Document | None:
         """An empty document for a file a fix creates, in the node that will hold it."""
+        target = os.path.abspath(edit.path)
         for node in self.nodes:
             if node.fs is None or edit.node_path is None:
                 continue
             shown, real = node.fs.locate(edit.node_path)
-            if display(shown) != edit.path:
+            if os.path.normpath(shown) != target:
                 continue
             if os.path.lexists(real):
                 return None  # never overwrite a file nodelint did not read

@@ -10,6 +10,7 @@ warnings with their line), never as a failure of the whole file.
 from __future__ import annotations
 
 import fnmatch
+import re
 from ..record import record, fresh
 
 from . import FormatSyntaxError, UnsupportedEdit
@@ -33,6 +34,9 @@ def normalize_key(raw: str) -> str:
 def proc_path(key: str) -> str:
     """``/proc/sys`` path of a normalized key: dots become slashes, slashes dots."""
     return key.translate(str.maketrans("./", "/."))
+
+
+_SPACE = re.compile(r"\s")
 
 
 def is_glob(key: str) -> bool:
@@ -128,14 +132,14 @@ def load(text: str) -> SysctlDocument:
             continue
         eq = body.index("=")
         raw_key = body[lead + (1 if ignore else 0):eq].strip()
-        if not raw_key or any(c.isspace() for c in raw_key):
+        if not raw_key or _SPACE.search(raw_key):
             doc.problems.append((number, lead + 1, f"invalid key {raw_key!r}; systemd-sysctl ignores the line"))
             continue
         value_text = body[eq + 1:]
         vlead = len(value_text) - len(value_text.lstrip())
         value = value_text.strip()
         v_start = start + eq + 1 + vlead
-        for mark in (" #", "\t#", " ;", "\t;"):
+        for mark in (" #", "\t#", " ;", "\t;") if "#" in value or ";" in value else ():
             if mark in value:
                 doc.problems.append((number, eq + 2 + vlead + value.index(mark),
                                      "sysctl.d has no trailing comments: the value is the whole rest of the line "
