@@ -97,14 +97,21 @@ class RootFS:
     def _list(self, node_dir: str) -> list[tuple[str, str]]:
         try:
             real = self.resolve(node_dir)
-            names = sorted(os.listdir(real))
+            with os.scandir(real) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError:
             return []
         out = []
-        for name in names:
+        for entry in entries:
+            name = entry.name
             node_path = f"{node_dir}/{name}" if node_dir else name
-            full = os.path.join(real, name)
-            if os.path.islink(full) and os.readlink(full) == "/dev/null":
+            if not entry.is_symlink():
+                # not a link in a resolved directory: it is where it is, and its type is known
+                self._resolved.setdefault((node_path, False), entry.path)
+                if entry.is_file():
+                    out.append((node_path, "file"))
+                continue
+            if os.readlink(entry.path) == "/dev/null":
                 out.append((node_path, "mask"))
                 continue
             try:
