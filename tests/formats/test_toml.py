@@ -135,7 +135,7 @@ def test_arrays_of_tables_are_indexed():
     assert doc.position(("x", 1, "sub", "b")).line == 6
 
 
-# ------------------------------------------------- the one-line fast path of the locator
+# ------------------------------------------------- the regex fast paths of the locator
 
 def corpus_toml() -> list:
     from ..conftest import CORPUS
@@ -154,9 +154,9 @@ def corpus_toml() -> list:
 
 
 def slow_and_fast_index(text, monkeypatch):
-    monkeypatch.setattr(toml, "FAST_ENTRIES", False)
+    monkeypatch.setattr(toml, "FAST_PATHS", False)
     slow = toml.load(text).index
-    monkeypatch.setattr(toml, "FAST_ENTRIES", True)
+    monkeypatch.setattr(toml, "FAST_PATHS", True)
     return slow, toml.load(text).index
 
 
@@ -170,6 +170,8 @@ def test_the_one_line_fast_path_locates_every_corpus_file_as_the_scanner_does(te
     'a = "x" # c', "a = 'x'", 'a = ""', "a = ''", 'a = "q\\"q"', "a=1", "a = -1_000.5e+3 ", "a = true#c",
     "a = 1979-05-27T07:32:00Z", "a = 1979-05-27 07:32:00", 'a = """x"""', "a = '''x'''", 'a = """\nx\n"""',
     "a = [1, 2]", "a = {b = 1}", "a.b = 1", '"a" = 1', "'a b' = 1", "a = inf", "a = 0x1F", "a = 'x' # '",
+    'a . "b.c" . \'d\' = 1', '"e\\"q".f = 1', 'g = { h . i = 1, "j" = 2 }', '[[arr . "x"]]', '[ "q" . r ]',
+    '"" = 1',
 ])
 @pytest.mark.parametrize("newline", ["\n", "\r\n", ""])
 def test_the_one_line_fast_path_agrees_with_the_scanner_line_by_line(line, newline, monkeypatch):

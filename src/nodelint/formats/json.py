@@ -86,7 +86,9 @@ class _Parser:
         raise JsonSyntaxError(message, pos.line, pos.column)
 
     def ws(self) -> None:
-        self.pos = _WS.match(self.t, self.pos).end()
+        p = self.pos
+        if p < len(self.t) and self.t[p] in " \t\r\n":  # most calls find no blank: no regex for them
+            self.pos = _WS.match(self.t, p).end()
 
     def string(self) -> tuple[str, int, int]:
         m = _STRING.match(self.t, self.pos)

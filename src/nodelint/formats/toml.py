@@ -36,7 +36,10 @@ _ONE_LINE_ENTRY = re.compile(
     r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*"
     r"(\"(?:[^\"\\\n]|\\.)*\"(?!\")|'[^'\n]*'(?!')|[A-Za-z0-9_+.:-]+)"
     r"[ \t]*(?:#[^\n]*)?(?:\n|\r\n|\Z)")
-FAST_ENTRIES = True
+FAST_PATHS = True  # the two regex shortcuts here; tests turn them off to compare with the scanner
+# One part of a dotted key with the blanks around it, when it needs no unescaping (group 1: the
+# part as written, quotes included).
+_KEY_PART = re.compile(r"[ \t]*([A-Za-z0-9_-]+|\"[^\"\\\n]*\"|'[^'\n]*')[ \t]*")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
 
 
@@ -214,14 +217,22 @@ class _Locator:
 
     def _dotted_key(self):
         parts, raws, spans = [], [], []
+        t = self.t
         while True:
-            self._ws()
-            value, raw, s, e = self._simple_key()
+            m = _KEY_PART.match(t, self.pos) if FAST_PATHS else None
+            if m is not None:  # a bare key or a quoted one without escapes, with the blanks around it
+                s, e = m.span(1)
+                raw = m.group(1)
+                value = raw[1:-1] if raw[0] in "\"'" else raw
+                self.pos = m.end()
+            else:
+                self._ws()
+                value, raw, s, e = self._simple_key()
+                self._ws()
             parts.append(value)
             raws.append(raw)
             spans.append((s, e))
-            self._ws()
-            if self.pos < self.n and self.t[self.pos] == ".":
+            if self.pos < self.n and t[self.pos] == ".":
                 self.pos += 1
                 continue
             return tuple(parts), tuple(raws), spans
@@ -295,7 +306,7 @@ class _Locator:
     def _entry(self, table: TomlTable, inline: bool = False) -> None:
         line_start = self.t.rfind("\n", 0, self.pos) + 1
         key_start = self.pos
-        if not inline and FAST_ENTRIES:
+        if not inline and FAST_PATHS:
             m = _ONE_LINE_ENTRY.match(self.t, key_start)
             if m is not None:  # most lines: `key = scalar  # comment`, read by one regex
                 full = table.path + (m.group(1),)
