@@ -4,6 +4,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ..conftest import apply_edits
 from nodelint.formats import UnsupportedEdit, toml
@@ -179,3 +180,22 @@ def test_the_one_line_fast_path_agrees_with_the_scanner_line_by_line(line, newli
     tomllib.loads(text)
     slow, fast = slow_and_fast_index(text, monkeypatch)
     assert fast == slow
+
+
+# ------------------------------------------------------------ values a fix writes
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.booleans())
+def test_strings_are_rendered_as_tomlkit_renders_them_and_read_back_unchanged(value, prefer_literal):
+    import tomlkit
+
+    literal = prefer_literal and "'" not in value and not any(ord(c) < 32 or c == "\x7f" for c in value)
+    assert toml.render_value(value, prefer_literal) == tomlkit.string(value, literal=literal).as_string()
+    assert tomllib.loads("a = " + toml.render_value(value, prefer_literal))["a"] == value
+
+
+@pytest.mark.parametrize("value", [True, False, 0, -3, 10 ** 20, ["a", True, 1], 1.5])
+def test_other_values_are_rendered_as_tomlkit_renders_them(value):
+    import tomlkit
+
+    assert toml.render_value(value) == tomlkit.item(value).as_string()

@@ -6,10 +6,10 @@ values.  The locator below walks the same (already validated) text once more to
 record where every table header and key/value entry sits, so findings carry
 exact line:column and fixes can change only the lines they must.
 
-Edits are planned as text splices.  tomlkit renders the keys and values we write
-(its quoting and escaping), but we place them ourselves: tomlkit's document-level
-inserts do not match the surrounding indentation and put new tables after the
-comment block that belongs to the next table.
+Edits are planned as text splices.  The keys and values we write are quoted and escaped
+as tomlkit does it (render_value; strings, booleans and integers without importing it), but
+we place them ourselves: tomlkit's document-level inserts do not match the surrounding
+indentation and put new tables after the comment block that belongs to the next table.
 """
 from __future__ import annotations
 
@@ -394,14 +394,32 @@ def render_key(name: str, prefer_literal: bool) -> str:
     return render_value(name, prefer_literal)
 
 
-def render_value(value: Any, prefer_literal: bool = False) -> str:
-    import tomlkit
+_BASIC_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
+
+def render_value(value: Any, prefer_literal: bool = False) -> str:
+    """TOML for a value a fix writes.  Strings, booleans and integers (what fixes write) are
+    rendered here as tomlkit renders them (a test holds the two to the same text), so a fix
+    does not import tomlkit (25 ms a process); anything else goes to tomlkit."""
     if isinstance(value, str):
-        literal = prefer_literal and "'" not in value and not any(ord(c) < 32 for c in value)
-        return tomlkit.string(value, literal=literal).as_string()
+        # literal strings cannot hold ' or control characters (DEL included)
+        if prefer_literal and "'" not in value and not any(ord(c) < 32 or c == "\x7f" for c in value):
+            return f"'{value}'"
+        out = []
+        for c in value:
+            escaped = _BASIC_ESCAPES.get(c)
+            if escaped is None and (ord(c) < 32 or c == "\x7f"):
+                escaped = f"\\u{ord(c):04x}"
+            out.append(escaped or c)
+        return '"' + "".join(out) + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(render_value(v, prefer_literal) for v in value) + "]"
+    import tomlkit
+
     return tomlkit.item(value).as_string()
 
 
