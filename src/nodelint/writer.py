@@ -142,14 +142,14 @@ class _Staged:
     meta: tuple[int, int, int] | None  # the target's (mode, uid, gid) when the temp was written
 
 
-def _stage(path: str, data: bytes, expected: bytes | None, sync: bool, new_mode: int = 0o644) -> _Staged:
+def _stage(path: str, data: bytes, expected: bytes | None, sync: bool) -> _Staged:
     """Write ``data`` to a temporary file beside ``path``, with the target's mode, owner and
-    extended attributes (a new file gets ``new_mode``)."""
+    extended attributes (a new file gets mode 0644)."""
     directory = _directory(path)
     try:
         if expected is None:
             os.makedirs(directory, exist_ok=True)
-            return _Staged(path, _write_temp(directory, data, new_mode, sync=sync), None, None)
+            return _Staged(path, _write_temp(directory, data, 0o644, sync=sync), None, None)
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         try:
             st = os.fstat(fd)
@@ -217,20 +217,6 @@ def atomic_write(path: str, data: bytes, expected: bytes | None = None, sync_dir
     except WriteError:
         _unlink(staged.tmp)
         raise
-    if sync_directory:
-        try:
-            _fsync_dir(_directory(path))
-        except OSError as e:
-            raise WriteError(f"{path}: cannot sync its directory ({_why(e)})") from None
-
-
-def atomic_create(path: str, data: bytes, mode: int = 0o644, sync_directory: bool = True) -> None:
-    """Create a new file atomically; refuses when something already exists at ``path``."""
-    staged = _stage(path, data, None, sync=True, new_mode=mode)
-    try:
-        _commit(staged)
-    finally:
-        _unlink(staged.tmp)
     if sync_directory:
         try:
             _fsync_dir(_directory(path))

@@ -56,9 +56,6 @@ class Assignment:
     line_end: int
     ignore_failure: bool = False
 
-    def matches(self, key: str) -> bool:
-        return self.key == key or (is_glob(self.key) and fnmatch.fnmatchcase(key, self.key))
-
 
 @record
 class SysctlDocument:
