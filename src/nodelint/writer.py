@@ -275,16 +275,16 @@ class _Filesystems:
 
     def __init__(self, directories: set[str]):
         self.fds: dict[int, int] = {}
-        try:
-            for directory in sorted(directories):
-                while not os.path.isdir(directory):  # a new file's directory may not exist yet
-                    directory = os.path.dirname(directory)
+        for directory in sorted(directories):
+            while not os.path.isdir(directory):  # a new file's directory may not exist yet
+                directory = os.path.dirname(directory)
+            try:
                 st = os.stat(directory)
                 if st.st_dev not in self.fds:
                     self.fds[st.st_dev] = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
-            self.close()
-            raise
+            except OSError as e:
+                self.close()
+                raise WriteError(f"{directory}: cannot open it to sync what is written there ({_why(e)})") from None
 
     def sync(self, syncfs) -> None:
         for fd in self.fds.values():
@@ -312,10 +312,7 @@ def write_all(changes: list[tuple[str, bytes, bytes | None]]) -> list[str]:
             raise WriteError(f"{path}: appeared on disk while nodelint ran; not overwritten")
     syncfs = _syncfs() if len(changes) >= SYNCFS_FROM else None
     directories = {_directory(path) for path, _, _ in changes}
-    try:
-        filesystems = _Filesystems(directories) if syncfs is not None else None
-    except OSError as e:
-        raise WriteError(f"cannot open {sorted(directories)[0]} to sync it ({_why(e)})") from None
+    filesystems = _Filesystems(directories) if syncfs is not None else None
     staged: list[_Staged] = []
     done: list[_Staged] = []
     try:
