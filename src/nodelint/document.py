@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .record import record, fresh, replace
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of start-up
+    from typing import Any
 
 from . import kinds as K
 from .model import Position

@@ -14,7 +14,9 @@ import os
 import posixpath
 import re
 from .record import record, fresh
-from typing import Callable
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of start-up
+    from typing import Callable
 
 from .document import Document
 

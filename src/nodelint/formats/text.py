@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import bisect
-from typing import NamedTuple
+from collections import namedtuple
 
 from ..model import Position
 
@@ -53,12 +53,10 @@ def indent_at(text: str, line_start: int) -> str:
     return text[line_start:i]
 
 
-class Splice(NamedTuple):
-    """Replace ``text[start:end]`` with ``replacement``."""
+class Splice(namedtuple("Splice", "start end replacement")):
+    """Replace ``text[start:end]`` with ``replacement`` (start: int, end: int, replacement: str)."""
 
-    start: int
-    end: int
-    replacement: str
+    __slots__ = ()
 
 
 class EditConflict(Exception):

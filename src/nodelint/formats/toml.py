@@ -17,7 +17,9 @@ import re
 import tomli
 from collections import Counter
 from ..record import record, fresh
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of start-up
+    from typing import Any
 
 from . import FormatSyntaxError, UnsupportedEdit
 from ..model import AppendToList, DeleteKey, Edit, KeyPath, RenameKey, SetKey

@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from functools import cache
 from ..record import record
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of start-up
+    from typing import Any
 
 from . import FormatSyntaxError, UnsupportedEdit
 from ..model import DeleteKey, Edit, KeyPath, RenameKey, SetKey

@@ -20,7 +20,9 @@ import os
 import sys
 from ..record import record
 from types import ModuleType
-from typing import Callable
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of start-up
+    from typing import Callable
 
 # code -> (module, scope, kinds it reads).  The engine imports only the rules a run needs
 # (importing all of them costs more than checking a file); tests/rules/test_registry.py keeps
