@@ -13,7 +13,7 @@ from .conftest import write
 
 # typer and its help renderer; the round-trip editors; what only worker pools need; typing
 NEVER_FOR_A_PLAIN_CHECK = {"typer", "click", "rich", "pydantic", "tomlkit", "ruamel.yaml",
-                           "concurrent.futures", "multiprocessing", "typing", "ctypes"}
+                           "concurrent.futures", "multiprocessing", "typing", "ctypes", "subprocess"}
 
 
 def imported(*args: str, cwd=None) -> set[str]:
@@ -33,6 +33,14 @@ KUBELET = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration
 def test_a_plain_check_of_one_file_imports_nothing_heavy(tmp_path, name, text):
     path = write(tmp_path / name, text)
     assert imported("check", "-q", str(path), cwd=tmp_path) & NEVER_FOR_A_PLAIN_CHECK == set()
+
+
+def test_checking_a_tree_with_version_pins_runs_no_program_so_imports_no_subprocess(tmp_path):
+    write(tmp_path / "node/etc/containerd/config.toml", BAD_CONTAINERD)
+    write(tmp_path / "packer/containerd.json", '{"containerd_version": "1.5.9"}\n')
+    modules = imported("check", "-q", "node/etc/containerd/config.toml", "packer/containerd.json", cwd=tmp_path)
+    assert "nodelint.version_sources" in modules  # the pin was read
+    assert "subprocess" not in modules
 
 
 def test_fixing_a_toml_file_does_not_import_tomlkit(tmp_path):
