@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from ..conftest import CORPUS, needs_corpus
 from nodelint.formats import yaml as fmt
-from nodelint.model import SetKey
+from nodelint.model import DeleteKey, RenameKey, SetKey
 
 pytestmark = pytest.mark.skipif(fmt._libyaml_loader() is None, reason="PyYAML without libyaml")
 
@@ -57,6 +57,23 @@ def assert_same_reading(text: str) -> None:
         assert list(nodes(f.node)) == list(nodes(e.node))
     for key in key_paths(exact.data):  # where findings are reported
         assert (fast.position(key), fast.value_position(key)) == (exact.position(key), exact.value_position(key))
+    for edit in edits_of(exact.data):  # what fixes would write: planned on libyaml's nodes
+        assert planned(fast, edit) == planned(exact, edit), edit
+
+
+def edits_of(data):
+    for i, document in enumerate(data):
+        for key in key_paths(document, (i,)):
+            if isinstance(key[-1], str):
+                yield from (SetKey("f", key, "systemd"), SetKey("f", key, True), RenameKey("f", key, "renamed"),
+                            DeleteKey("f", key), SetKey("f", key + ("newKey",), 1))
+
+
+def planned(doc, edit):
+    try:
+        return fmt.plan(doc, edit)
+    except fmt.UnsupportedEdit as e:
+        return str(e)
 
 
 def key_paths(data, prefix=()):
@@ -90,13 +107,16 @@ def test_both_composers_agree_on_edge_cases(text):
     assert_same_reading(text)
 
 
-def test_a_tab_after_a_colon_is_read_as_kubelet_reads_it_but_not_edited():
-    # libyaml (and go-yaml, which kubelet uses) accept it; ruamel.yaml does not, so no fix is planned
+def test_a_tab_after_a_colon_is_read_and_edited_as_kubelet_reads_it():
+    # libyaml (and go-yaml, which kubelet uses) accept it; ruamel.yaml does not.  Edits are
+    # planned on libyaml's reading, so the fix replaces the value and keeps the tab.
     text = "cgroupDriver:\tcgroupfs\n"
     doc = fmt.load(text)
     assert doc.data == [{"cgroupDriver": "cgroupfs"}]
-    with pytest.raises(fmt.UnsupportedEdit, match="ruamel.yaml cannot read"):
-        fmt.plan(doc, SetKey("f", (0, "cgroupDriver"), "systemd"))
+    with pytest.raises(fmt.YamlSyntaxError):
+        fmt.load(text, exact=True)
+    (splice,) = fmt.plan(doc, SetKey("f", (0, "cgroupDriver"), "systemd"))
+    assert text[:splice.start] + splice.replacement + text[splice.end:] == "cgroupDriver:\tsystemd\n"
 
 
 def test_a_left_out_value_is_set_after_the_colon():
@@ -133,3 +153,17 @@ def yaml_text(draw, depth=0):
 @settings(max_examples=150, deadline=None)
 def test_both_composers_agree_on_generated_documents(text):
     assert_same_reading(text)
+
+
+def test_a_block_ending_in_a_left_out_value_ends_at_that_key():
+    """Deleting a nested block, or adding a key after it, stops at the line of its last key when
+    that key's value is left out (ruamel.yaml marks such a value at the start of the next line,
+    which took that line along)."""
+    text = "outer:\n  inner:\n    cgroupDriver: # to do\n  maxPods: 110\n"
+    doc = fmt.load(text)
+    for d in (doc, fmt.load(text, exact=True)):
+        (cut,) = fmt.plan(d, DeleteKey("f", (0, "outer", "inner")))
+        assert text[:cut.start] + text[cut.end:] == "outer:\n  maxPods: 110\n"
+        (add,) = fmt.plan(d, SetKey("f", (0, "outer", "inner", "newKey"), 1))
+        assert text[:add.start] + add.replacement + text[add.end:] == \
+            "outer:\n  inner:\n    cgroupDriver: # to do\n    newKey: 1\n  maxPods: 110\n"

@@ -6,12 +6,12 @@ Values are built from the node graph with YAML 1.1 resolution, as Kubernetes'
 sigs.k8s.io/yaml (go-yaml v2) reads them.  Alias expansion is bounded, so an
 alias bomb is an error, not a hang.
 
-Two composers, one node graph: checking uses libyaml's (through PyYAML's C
-extension, 25 times faster than a pure-Python composer), and fixing uses
-ruamel.yaml's, which plans every edit and is the reference: a document libyaml
-rejects is read again by ruamel.yaml, whose verdict and error message stand.
-Both resolve plain scalars with the same YAML 1.1 table (below), and a test holds
-them to the same values and positions on every YAML file of the corpus.
+Two composers, one node graph: libyaml's (through PyYAML's C extension, 25 times
+faster than a pure-Python composer) reads documents and plans edits; ruamel.yaml's is
+the reference: a document libyaml rejects is read again by ruamel.yaml, whose verdict and
+error message stand, and it composes everything where PyYAML has no libyaml.  Both resolve
+plain scalars with the same YAML 1.1 table (below), and tests hold them to the same
+values, positions and planned edits on every YAML file of the corpus and on generated ones.
 """
 from __future__ import annotations
 
@@ -51,8 +51,7 @@ class YamlDocument:
     docs: list[YamlDoc]
     lines: LineIndex
     duplicates: list[tuple[KeyPath, int]]
-    exact: bool = True  # composed by ruamel.yaml (which plans edits), not libyaml
-    reference: Any = None  # the ruamel.yaml composition of a libyaml-composed document, once needed
+    exact: bool = True  # composed by ruamel.yaml (the reference), not libyaml
 
     @property
     def data(self) -> list[Any]:
@@ -260,7 +259,7 @@ def _ruamel_yaml11():
 
 
 def load(text: str, exact: bool = False) -> YamlDocument:
-    """Compose ``text``: with libyaml when it can, with ruamel.yaml when ``exact`` (to plan edits),
+    """Compose ``text``: with libyaml when it can, with ruamel.yaml when ``exact`` (tests compare the two),
     when PyYAML has no libyaml, or when libyaml rejects the text (ruamel.yaml's error is reported)."""
     loader = None if exact else _libyaml_loader()
     if loader is not None:
@@ -324,8 +323,16 @@ def render_scalar(value: Any, style: str | None = None) -> str:
 def _last_scalar_end(node) -> int:
     while node.id in ("mapping", "sequence") and node.value and not node.flow_style:
         last = node.value[-1]
+        if node.id == "mapping" and _empty(last[1]):
+            return last[0].end_mark.index  # a left-out value (``key:``) has no text: its key ends the block
         node = last[1] if node.id == "mapping" else last
     return node.end_mark.index
+
+
+def _entry_end(key_node, node) -> int:
+    """An offset on the last line of a mapping entry: its key's, when its value is left out."""
+    last = key_node.end_mark.index if _empty(node) else _last_scalar_end(node) - 1
+    return max(last, key_node.end_mark.index)
 
 
 def _comment_block_start(text: str, offset: int) -> int:
@@ -341,13 +348,8 @@ def _comment_block_start(text: str, offset: int) -> int:
 
 
 def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
-    if not doc.exact:
-        if doc.reference is None:
-            try:
-                doc.reference = load(doc.text, exact=True)
-            except YamlSyntaxError as e:  # e.g. a tab after a colon: libyaml (and kubelet) read it, ruamel.yaml does not
-                raise UnsupportedEdit(f"ruamel.yaml cannot read this file to edit it: {e.message}") from None
-        doc = doc.reference
+    """Splices for ``edit``, from the document's own composition (libyaml's or ruamel.yaml's:
+    the same nodes, marks and styles, which tests hold them to, plans included)."""
     key = tuple(edit.key)
     text = doc.text
     key_node, node = doc.node(key)
@@ -373,7 +375,7 @@ def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
                 if k.value > name:
                     at = _comment_block_start(text, k.start_mark.index - k.start_mark.column)
                     return [insert_lines(text, at, [line], newline)]
-        at = line_end(text, max(_last_scalar_end(parent.value[-1][1]) - 1, parent.value[-1][0].end_mark.index))
+        at = line_end(text, _entry_end(*parent.value[-1]))
         return [insert_lines(text, at, [line], newline)]
     if isinstance(edit, RenameKey):
         if key_node is None:
@@ -383,7 +385,6 @@ def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
         if key_node is None:
             return []
         start = key_node.start_mark.index - key_node.start_mark.column
-        last = key_node.end_mark.index if _empty(node) else _last_scalar_end(node) - 1
-        end = line_end(text, max(last, key_node.end_mark.index))
+        end = line_end(text, _entry_end(key_node, node))
         return [Splice(start, end, "")]
     raise UnsupportedEdit(f"unsupported edit {type(edit).__name__}")
