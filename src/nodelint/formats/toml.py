@@ -35,13 +35,13 @@ _SCALAR = re.compile(r"[^\n,\]}#]*")
 # multi-line strings, dates with a space) goes through the scanner below, which gives the same
 # spans (tests/formats/test_toml.py holds the two to the same index over the corpus).
 _ONE_LINE_ENTRY = re.compile(
-    r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*"
-    r"(\"(?:[^\"\\\n]|\\.)*\"(?!\")|'[^'\n]*'(?!')|[A-Za-z0-9_+.:-]+)"
+    rf"({BARE_KEY.pattern})[ \t]*=[ \t]*"
+    rf"({_BASIC.pattern}(?!\")|{_LITERAL.pattern}(?!')|[A-Za-z0-9_+.:-]+)"
     r"[ \t]*(?:#[^\n]*)?(?:\n|\r\n|\Z)")
 FAST_PATHS = True  # the two regex shortcuts here; tests turn them off to compare with the scanner
 # One part of a dotted key with the blanks around it, when it needs no unescaping (group 1: the
 # part as written, quotes included).
-_KEY_PART = re.compile(r"[ \t]*([A-Za-z0-9_-]+|\"[^\"\\\n]*\"|'[^'\n]*')[ \t]*")
+_KEY_PART = re.compile(rf"[ \t]*({BARE_KEY.pattern}|\"[^\"\\\n]*\"|{_LITERAL.pattern})[ \t]*")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
 
 
