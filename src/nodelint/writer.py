@@ -199,29 +199,16 @@ def _commit(staged: _Staged) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str, data: bytes, expected: bytes | None = None, sync_directory: bool = True) -> None:
-    """Replace the regular file ``path`` with ``data`` (see the module docstring).
-
-    ``expected`` None replaces whatever the file holds.  ``sync_directory=False`` leaves the
-    directory's fsync to the caller."""
-    check_writable(path, None)
+def atomic_write(path: str, data: bytes, expected: bytes | None = None) -> None:
+    """Replace the regular file ``path`` with ``data``, if it holds ``expected`` (None: whatever it
+    holds now): write_all for one file."""
     if expected is None:
         try:
             with open(path, "rb") as f:
                 expected = f.read()
         except OSError as e:
             raise WriteError(f"{path}: {_why(e)}") from None
-    staged = _stage(path, data, expected, sync=True)
-    try:
-        _commit(staged)
-    except WriteError:
-        _unlink(staged.tmp)
-        raise
-    if sync_directory:
-        try:
-            _fsync_dir(_directory(path))
-        except OSError as e:
-            raise WriteError(f"{path}: cannot sync its directory ({_why(e)})") from None
+    write_all([(path, data, expected)])
 
 
 def replace_file(path: str, data: bytes, mode: int = 0o644) -> None:
