@@ -297,7 +297,7 @@ class Run:
                 continue
             if f.rule in s.severity:
                 f = Finding(f.rule, s.severity[f.rule], f.path, f.line, f.column, f.message, f.fix, f.related)
-            key = (f.rule, f.path, f.line, f.column, f.message)
+            key = f.key
             if key in seen:
                 continue
             seen.add(key)
