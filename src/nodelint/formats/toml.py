@@ -308,30 +308,27 @@ class _Locator:
     def _entry(self, table: TomlTable, inline: bool = False) -> None:
         line_start = self.t.rfind("\n", 0, self.pos) + 1
         key_start = self.pos
-        if not inline and FAST_PATHS:
-            m = _ONE_LINE_ENTRY.match(self.t, key_start)
-            if m is not None:  # most lines: `key = scalar  # comment`, read by one regex
-                full = table.path + (m.group(1),)
-                vs, ve = m.span(2)
-                if self.t[vs] in "'\"":
-                    self.quotes[self.t[vs]] += 1
-                entry = TomlEntry(full, key_start, m.end(1), key_start, m.end(1), vs, ve, line_start, m.end())
-                self.pos = m.end()
-                self.entries[full] = entry
-                table.entries.append(entry)
-                return
-        parts, _raws, spans = self._dotted_key()
-        key_end = spans[-1][1]
-        full = table.path + parts
-        for i in range(1, len(parts)):
-            self.tables.setdefault(table.path + parts[:i], TomlTable(table.path + parts[:i], "dotted"))
-        self._ws()
-        self.pos += 1  # '='
-        self._ws()
-        vs, ve = self._value(full)
-        entry = TomlEntry(full, key_start, key_end, spans[-1][0], spans[-1][1], vs, ve, line_start, 0, inline)
-        if not inline:
-            entry.line_end = self._rest_of_line()
+        m = _ONE_LINE_ENTRY.match(self.t, key_start) if not inline and FAST_PATHS else None
+        if m is not None:  # most lines: `key = scalar  # comment`, read by one regex
+            full = table.path + (m.group(1),)
+            vs, ve = m.span(2)
+            if self.t[vs] in "'\"":
+                self.quotes[self.t[vs]] += 1
+            entry = TomlEntry(full, key_start, m.end(1), key_start, m.end(1), vs, ve, line_start, m.end())
+            self.pos = m.end()
+        else:
+            parts, _raws, spans = self._dotted_key()
+            full = table.path + parts
+            for i in range(1, len(parts)):
+                self.tables.setdefault(table.path + parts[:i], TomlTable(table.path + parts[:i], "dotted"))
+            self._ws()
+            self.pos += 1  # '='
+            self._ws()
+            vs, ve = self._value(full)
+            entry = TomlEntry(full, key_start, spans[-1][1], spans[-1][0], spans[-1][1], vs, ve, line_start, 0,
+                              inline)
+            if not inline:
+                entry.line_end = self._rest_of_line()
         self.entries[full] = entry
         table.entries.append(entry)
 
