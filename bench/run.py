@@ -108,7 +108,7 @@ def main() -> None:
     args = ap.parse_args()
 
     args.cache.mkdir(parents=True, exist_ok=True)
-    venv = args.venv or install(args.cache)
+    venv = args.venv.absolute() if args.venv else install(args.cache)  # the runs change directory
     bin_dir = venv / "bin"
     python, nodelint, yamllint = str(bin_dir / "python"), str(bin_dir / "nodelint"), shutil.which("yamllint", path=str(bin_dir)) \
         or str(bin_dir / "yamllint")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from .conftest import write
+from .conftest import CORPUS, needs_corpus, write
 
 # typer and its help renderer; the round-trip editors; what only worker pools need; typing
 NEVER_FOR_A_PLAIN_CHECK = {"typer", "click", "rich", "pydantic", "tomlkit", "ruamel.yaml",
@@ -48,3 +49,14 @@ def test_fixing_a_toml_file_does_not_import_tomlkit(tmp_path):
     modules = imported("check", "--fix", "-q", str(path), cwd=tmp_path)
     assert "SystemdCgroup = true" in path.read_text()
     assert "tomlkit" not in modules and "typer" not in modules
+
+
+@needs_corpus
+def test_a_tree_checked_in_worker_processes_imports_neither_multiprocessing_nor_concurrent_futures(tmp_path):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from tree import make_tree  # bench/tree.py: trees of nodes built from the corpus
+
+    make_tree(CORPUS, tmp_path / "tree", 450)
+    modules = imported("check", "-q", "--jobs", "2", ".", cwd=tmp_path / "tree")
+    assert "nodelint.workers" in modules  # the tree was big enough for workers
+    assert {"multiprocessing", "concurrent.futures"} & modules == set()

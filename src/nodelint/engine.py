@@ -588,35 +588,22 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
     return outcome
 
 
-# Worker processes get the settings and facts once, when they start (fork: nothing is pickled).
-_WORKER: dict = {}
-
-
-def _start_worker(settings: Settings, facts: list, fix: bool, replacements: bool, write) -> None:
-    _WORKER.update(settings=settings, facts=facts, fix=fix, replacements=replacements, write=write)
-
-
-def _worker_batch(targets: list[Target]) -> Outcome:
-    w = _WORKER
-    return _check_batch(targets, w["settings"], None, w["facts"], w["fix"], w["replacements"], write=w["write"])
-
-
 def _in_workers(batches, settings, facts, fix, replacements, write, jobs):
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """The batches' outcomes, in order, from ``jobs`` forked worker processes (one process where
+    fork is missing); after a failed write no batch starts."""
+    from . import workers
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(min(jobs, len(batches)), mp_context=context, initializer=_start_worker,
-                             initargs=(settings, facts, fix, replacements, write)) as pool:
-        pending = pool.map(_worker_batch, batches)
-        try:
-            for outcome in pending:
-                yield outcome
-                if outcome.write_error is not None:
-                    return  # batches already running finish; none starts after a failed write
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    def work(batch: list[Target]) -> Outcome:  # runs in a child: settings and facts came with the fork
+        return _check_batch(batch, settings, None, facts, fix, replacements, write=write)
+
+    if not workers.available():
+        for batch in batches:
+            outcome = work(batch)
+            yield outcome
+            if outcome.write_error is not None:
+                return
+        return
+    yield from workers.in_workers(jobs, work, batches, stop=lambda outcome: outcome.write_error is not None)
 
 
 def sarif_replacements(run: Run, findings: list[Finding]) -> dict:
