@@ -126,28 +126,28 @@ def _walk(directory: str) -> list[tuple[str, bool]]:
     directories are never entered, and no file is stat'ed: the directory entries' types say
     enough (this walk is a third of os.walk's time, most of a big tree's discovery)."""
     found: list[tuple[str, bool]] = []
-
-    def walk(path: str, prefix: str) -> None:
-        try:
-            with os.scandir(path) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            return
-        subdirectories = []
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if not is_dir:  # links and special files too: they are reported, not read
-                found.append((prefix + entry.name, entry.is_symlink()))
-            elif entry.name not in SKIP_DIRS and not entry.is_symlink():
-                subdirectories.append(entry)
-        for entry in subdirectories:
-            walk(entry.path, prefix + entry.name + "/")
-
-    walk(directory, "")
+    _walk_into(directory, "", found)
     return found
+
+
+def _walk_into(path: str, prefix: str, found: list[tuple[str, bool]]) -> None:
+    try:
+        with os.scandir(path) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    subdirectories = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:  # links and special files too: they are reported, not read
+            found.append((prefix + entry.name, entry.is_symlink()))
+        elif entry.name not in SKIP_DIRS and not entry.is_symlink():
+            subdirectories.append(entry)
+    for entry in subdirectories:
+        _walk_into(entry.path, prefix + entry.name + "/", found)
 
 
 def walk_tree(directory: str, settings: Settings, forced: str | None = None) -> list[Target]:

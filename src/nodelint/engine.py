@@ -83,72 +83,81 @@ class Result:
         return new
 
 
+def load(target: Target) -> D.Document:
+    """Read and parse one file."""
+    try:
+        with open(target.fs_path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise D.LoadError(f"{target.path}: {e.strerror}") from None
+    text, bom, error = D.decode(raw)
+    # writes go to the file itself, never through a link (under --root the path is already
+    # resolved inside the root; elsewhere the link was checked to stay inside the tree)
+    real = target.real or os.path.realpath(target.fs_path)
+    fs_path = target.fs_path if target.group == "root" else real
+    doc = D.Document(target.path, fs_path, target.kind or "", text, raw, bom, target.role,
+                     target.node_path, error=error, explicit=target.explicit)
+    doc.extra["real"] = real
+    return D.parse(doc)
+
+
+class Documents:
+    """The documents a run has read, by real path, and the files it could not read.
+
+    It is also every node's loader (``node.loader(node, node_path, kind)``) for files other
+    configs refer to.  It refers to no node and no run, so a batch's nodes, documents and parse
+    trees hold no reference cycle: they are freed the moment the batch is dropped, without
+    waiting for the cyclic garbage collector (which would otherwise have to walk them all).
+    """
+
+    def __init__(self):
+        self.docs: list[D.Document] = []
+        self.errors: list[str] = []
+        self.by_real: dict[str, D.Document] = {}
+
+    def add(self, doc: D.Document) -> D.Document:
+        self.docs.append(doc)
+        self.by_real[doc.extra.get("real") or os.path.realpath(doc.fs_path)] = doc
+        return doc
+
+    def __call__(self, node: Node, node_path: str, kind: str) -> D.Document | None:
+        """The file at ``node_path`` in the node's filesystem, read as ``kind`` and added to the node."""
+        from .kinds import by_path
+
+        try:
+            shown, real = node.fs.locate(node_path)
+        except OSError:
+            return None
+        if not os.path.isfile(real):
+            return None
+        existing = self.by_real.get(os.path.realpath(real))
+        if existing is not None:
+            return existing
+        match = by_path(node_path)
+        role = match.role if match is not None and match.kind == kind else "main"
+        try:
+            doc = self.add(load(Target(display(shown), real, kind, role, node_path, node.key)))
+        except D.LoadError as e:
+            self.errors.append(str(e))
+            return None
+        node.docs.append(doc)
+        return doc
+
+
 class Run:
     def __init__(self, settings: Settings, root: str | None = None, facts: list | None = None):
         self.settings = settings
         self.root = root
         # Version facts a pins batch already gathered (their run rules have run there); None: gather here.
         self.shared_facts = facts
-        self.docs: list[D.Document] = []
+        self.documents = Documents()
+        self.docs: list[D.Document] = self.documents.docs
+        self.errors: list[str] = self.documents.errors
         self.nodes: list[Node] = []
-        self.errors: list[str] = []
-        self._by_fs: dict[str, D.Document] = {}
         self._static_facts: list | None = None
         self.facts: list = []
         self.settled: list[Finding] | None = None  # set by fix() when a check found nothing to fix
         self.skipped: list[Finding] = []  # NL003/NL004: files that were not read
-
-    # ------------------------------------------------------------- loading
-    def load(self, target: Target) -> D.Document:
-        try:
-            with open(target.fs_path, "rb") as f:
-                raw = f.read()
-        except OSError as e:
-            raise D.LoadError(f"{target.path}: {e.strerror}") from None
-        text, bom, error = D.decode(raw)
-        # writes go to the file itself, never through a link (under --root the path is already
-        # resolved inside the root; elsewhere the link was checked to stay inside the tree)
-        real = target.real or os.path.realpath(target.fs_path)
-        fs_path = target.fs_path if target.group == "root" else real
-        doc = D.Document(target.path, fs_path, target.kind or "", text, raw, bom, target.role,
-                         target.node_path, error=error, explicit=target.explicit)
-        doc.extra["real"] = real
-        return D.parse(doc)
-
-    def _add(self, doc: D.Document) -> D.Document:
-        self.docs.append(doc)
-        self._by_fs[doc.extra.get("real") or os.path.realpath(doc.fs_path)] = doc
-        return doc
-
-    def _loader(self, node: Node):
-        """Loads files other configs refer to, resolved inside the node's filesystem."""
-        from .kinds import by_path
-
-        def load(node_path: str, kind: str) -> D.Document | None:
-            try:
-                shown, real = node.fs.locate(node_path)
-            except OSError:
-                return None
-            if not os.path.isfile(real):
-                return None
-            existing = self._by_fs.get(os.path.realpath(real))
-            if existing is not None:
-                return existing
-            match = by_path(node_path)
-            role = match.role if match is not None and match.kind == kind else "main"
-            return self._attach(node, Target(display(shown), real, kind, role, node_path, node.key))
-
-        return load
-
-    def _attach(self, node: Node, target: Target) -> D.Document | None:
-        """Load a file another config refers to and add it to the node."""
-        try:
-            doc = self._add(self.load(target))
-        except D.LoadError as e:
-            self.errors.append(str(e))
-            return None
-        node.docs.append(doc)
-        return doc
 
     def prepare(self, targets: list[Target]) -> None:
         groups: dict[str, Node] = {}
@@ -157,7 +166,7 @@ class Run:
                 self.skipped.append(Finding(t.skip[0], "warning", t.path, 1, 1, t.skip[1]))
                 continue
             try:
-                doc = self._add(self.load(t)) if t.kind else None
+                doc = self.documents.add(load(t)) if t.kind else None
             except D.LoadError as e:
                 self.errors.append(str(e))
                 continue
@@ -176,7 +185,7 @@ class Run:
             if prefix is not None:
                 if node.fs is None:
                     node.fs = RootFS(prefix)
-                    node.loader = self._loader(node)
+                    node.loader = self.documents
                 elif os.path.abspath(prefix) != node.fs.root or isinstance(node.fs, UnionFS):
                     if not isinstance(node.fs, UnionFS):
                         node.fs = UnionFS([node.fs])
@@ -427,7 +436,7 @@ class Run:
             doc = D.Document(edit.path, real, edit.kind, "", b"", role="dropin", node_path=edit.node_path)
             doc.extra["new"] = True
             D.parse(doc)
-            self._add(doc)
+            self.documents.add(doc)
             node.docs.append(doc)
             return doc
         return None
@@ -573,7 +582,7 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
     r.prepare(targets)
     if root is not None and not any(n.mode == "root" for n in r.nodes):
         node = Node("root", "root", fs=RootFS(root), tree="root")  # an empty image still has kernel defaults
-        node.loader = r._loader(node)
+        node.loader = r.documents
         r.nodes.append(node)
     fixed = r.fix() if fix else 0
     findings = r.remaining() if fix else r.check()

@@ -202,8 +202,9 @@ class Node:
     key: str
     mode: str  # "root" | "tree" | "single"
     docs: list[Document] = fresh(list)
-    # Loads the file at a node location (e.g. "etc/containerd/runsc.toml") as ``kind``.
-    loader: Callable[[str, str], Document | None] | None = None
+    # loader(node, node_path, kind): reads the file at a node location (e.g.
+    # "etc/containerd/runsc.toml") as ``kind`` and adds it to the node (engine.Documents).
+    loader: Callable[[Node, str, str], Document | None] | None = None
     tree: str | None = None  # the walked directory (or "root") the node comes from; None for named files
     versions: list = fresh(list)  # VersionFacts that apply to this node
     # The node's filesystem: the image root (--root) or a repo tree's node root (files/).
@@ -222,7 +223,7 @@ class Node:
             if d.node_path and _normal_path(d) == node_path:
                 return d
         if self.loader is not None:
-            return self.loader(node_path, kind)
+            return self.loader(self, node_path, kind)
         return None
 
     def list_paths(self, node_dir: str) -> list[str]:

@@ -96,8 +96,13 @@ class _Worker:
 
 
 def _fork(count: int, work, items) -> list[_Worker]:
+    import gc
+
     sys.stdout.flush()  # a child must not write out what the parent has buffered
     sys.stderr.flush()
+    # What the parent made (modules, settings, facts) is never walked by a child's garbage
+    # collector, so the pages holding it stay shared instead of being copied into each child.
+    gc.freeze()
     workers: list[_Worker] = []
     try:
         for _ in range(count):
@@ -123,6 +128,8 @@ def _fork(count: int, work, items) -> list[_Worker]:
     except BaseException:
         _finish(workers)
         raise
+    finally:
+        gc.unfreeze()  # in the parent (a child never returns here): its objects are collectable again
     return workers
 
 

@@ -260,20 +260,22 @@ def _runsc(doc, settings):
 # -------------------------------------------------------------- CRI-O, Podman
 
 
+def _cgroup_manager_keys(table: dict, path: tuple):
+    """(table path, key, value) of every key spelled like cgroup_manager, at any depth."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _cgroup_manager_keys(value, path + (key,))
+        elif norm(key) == "cgroupmanager":
+            yield path, key, value
+
+
 def _cgroup_manager(doc, settings):
     data = doc.data if isinstance(doc.data, dict) else {}
     home = ("crio", "runtime") if doc.kind == "crio" else ("engine",)
 
-    def walk(table, path):
-        for key, value in table.items():
-            if isinstance(value, dict):
-                yield from walk(value, path + (key,))
-            elif norm(key) == "cgroupmanager":
-                yield path, key, value
-
     home_table = C._get(data, home)
     home_has = isinstance(home_table, dict) and "cgroup_manager" in home_table
-    for path, key, value in walk(data, ()):
+    for path, key, value in _cgroup_manager_keys(data, ()):
         full = path + (key,)
         if path == home and key.lower() == "cgroup_manager":
             continue  # the decoder matches this table's keys case-insensitively
