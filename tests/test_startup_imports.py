@@ -4,6 +4,7 @@ Import lists, not timings: bench/run.py measures time; these fail when a heavy i
 back into the path every pre-commit run takes."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,15 @@ def test_a_tree_checked_in_worker_processes_imports_neither_multiprocessing_nor_
     modules = imported("check", "-q", "--jobs", "2", ".", cwd=tmp_path / "tree")
     assert "nodelint.workers" in modules  # the tree was big enough for workers
     assert {"multiprocessing", "concurrent.futures"} & modules == set()
+
+
+def test_a_yaml_template_is_not_read_twice_to_word_an_error_nobody_sees(tmp_path):
+    # libyaml rejects it; ruamel.yaml would only word the error, and a template's is not shown
+    write(tmp_path / "roles/kube/templates/kubeadm.yaml.j2",
+          "apiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\n{% if socket %}\nnodeRegistration:\n"
+          "  criSocket: {{ socket }}\n{% endif %}\n")
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "nodelint", "check", "--format", "json", "."],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert [f["rule"] for f in json.loads(out.stdout)["findings"]] == ["NL002"]
+    assert "ruamel.yaml" not in {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines()
+                                 if line.startswith("import time:")}

@@ -167,3 +167,24 @@ def test_a_block_ending_in_a_left_out_value_ends_at_that_key():
         (add,) = fmt.plan(d, SetKey("f", (0, "outer", "inner", "newKey"), 1))
         assert text[:add.start] + add.replacement + text[add.end:] == \
             "outer:\n  inner:\n    cgroupDriver: # to do\n    newKey: 1\n  maxPods: 110\n"
+
+
+def verdict(text: str, explain: bool):
+    try:
+        return fmt.load(text, explain=explain).data
+    except fmt.YamlSyntaxError:
+        return "rejected"
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", corpus_yaml(), ids=lambda p: str(p.relative_to(CORPUS)))
+def test_without_ruamel_yaml_to_word_errors_every_corpus_file_gets_the_same_verdict(path):
+    # templates are read with explain=False: libyaml's verdict alone, no ruamel.yaml
+    text = path.read_text(encoding="utf-8")
+    assert verdict(text, explain=False) == verdict(text, explain=True)
+
+
+def test_a_rejected_template_keeps_libyamls_position():
+    with pytest.raises(fmt.YamlSyntaxError) as e:
+        fmt.load("a: 1\n{% if x %}\nb: 2\n", explain=False)
+    assert (e.value.line, e.value.column) == (2, 2)
