@@ -33,7 +33,14 @@ class Source:
     value: Any
     doc: Document
     key: KeyPath  # where to edit it (flags: (variable, flag-name))
-    position: Position
+    at: Position | None = None  # where its value sits; None: the document's value_position(key)
+
+    @property
+    def position(self) -> Position:
+        """Where the value sits (looked up when a finding needs it: most sources are never reported)."""
+        if self.at is None:
+            self.at = self.doc.value_position(self.key)
+        return self.at
 
     def set_to(self, value: Any) -> SetKey:
         return SetKey(self.doc.path, self.key, value)
@@ -61,7 +68,7 @@ def _setting_in(doc: Document, field_name: str, origin: str) -> Source | None:
     for prefix, mapping in config_documents(doc):
         if field_name in mapping:
             key = prefix + (field_name,)
-            found = Source(origin, mapping[field_name], doc, key, doc.value_position(key))
+            found = Source(origin, mapping[field_name], doc, key)
     return found
 
 

@@ -103,3 +103,56 @@ def test_corpus_json_files_read_as_json_loads_reads_them():
         assert fmt.load(text).data == expected, path
         checked += 1
     assert checked
+
+
+# ------------------- the C decoder's shortcut (FAST_PATH) reads what the positional parser reads
+
+def reading(text: str, fast: bool, monkeypatch) -> tuple:
+    monkeypatch.setattr(fmt, "FAST_PATH", fast)
+    try:
+        doc = fmt.load(text)
+    except fmt.JsonSyntaxError as e:
+        return ("error", e.message, e.line, e.column)
+    return repr(doc.data), doc.duplicates, spans(doc.root)
+
+
+def spans(node) -> tuple:
+    return (node.kind, node.start, node.end, node.key_start, node.key_end,
+            tuple((k, spans(v)) for k, v in node.members), tuple(spans(e) for e in node.elements))
+
+
+def assert_same_reading(text: str, monkeypatch) -> None:
+    assert reading(text, True, monkeypatch) == reading(text, False, monkeypatch), text
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": NaN}', '[Infinity]', '-Infinity', '{"a": 1, "a": 2}', '{"x": {"a": 1, "b": 2, "a": 3}}',
+    "[" * 255 + "]" * 255, "[" * 256 + "]" * 256, "[" * 600 + "]" * 600, '{"a": "tab\there"}', '{"a": "\\u0000"}', '"\\ud800"',
+    "01", "-0", "1E400", "-1.5e-3", "[1,]", '{"a": 1,}', '{"a": 1} // c', '{"a" 1}', "tru", "[1 2]",
+    ' \t\r\n{"a": [true, false, null]}\r\n', '"top"', "42", '{"é": "ü\\n"}', "{}", "[]", '{"a": {}}',
+])
+def test_the_shortcut_and_the_positional_parser_agree_on_edge_cases(text, monkeypatch):
+    assert_same_reading(text, monkeypatch)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values, st.sampled_from([None, 0, 2, "\t"]), st.booleans())
+def test_the_shortcut_and_the_positional_parser_agree_on_generated_documents(value, indent, ensure_ascii):
+    text = json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert_same_reading(text, monkeypatch)
+        assert_same_reading(text[:-1], monkeypatch)  # cut short: an error, worded the same
+
+
+@needs_corpus
+def test_the_shortcut_and_the_positional_parser_agree_on_the_corpus(monkeypatch):
+    paths = sorted(CORPUS.rglob("*.json"))
+    assert paths
+    for path in paths:
+        assert_same_reading(path.read_text(encoding="utf-8-sig"), monkeypatch)
+
+
+def test_a_document_without_findings_is_never_parsed_for_positions():
+    doc = fmt.load('{"exec-opts": ["native.cgroupdriver=systemd"]}')
+    assert doc.positions is None
+    assert doc.position(("exec-opts",)).column == 2 and doc.positions is not None

@@ -2,6 +2,13 @@
 
 A small recursive-descent parser records where every member and element sits;
 edits are splices that keep indentation, separators and key order.
+
+Most documents never need a position (no finding, no fix in them), so a document's values
+are read by the json module's C decoder first, and the positional parser runs only when a
+position or an edit is asked for, or when the C decoder's reading might differ from it: a
+syntax error (worded by the positional parser), a duplicate key (which it locates), NaN or
+Infinity (Go rejects them), or enough brackets to nest as deep as the positional parser's limits.  Tests hold the two
+readings to the same values on the corpus and on generated documents.
 """
 from __future__ import annotations
 
@@ -43,9 +50,16 @@ class JsonNode:
 class JsonDocument:
     text: str
     data: Any
-    root: JsonNode
+    positions: JsonNode | None  # None until asked for (``root``)
     lines: LineIndex
     duplicates: list[tuple[KeyPath, int]]  # (path, key offset) of keys seen twice
+
+    @property
+    def root(self) -> JsonNode:
+        """Where every value sits, parsed on first use."""
+        if self.positions is None:
+            self.positions = _parse(self.text)[1]
+        return self.positions
 
     def node(self, key: KeyPath) -> JsonNode | None:
         node = self.root
@@ -190,16 +204,51 @@ class _Parser:
         self.error(f"unexpected character {c!r}")
 
 
+class _NotPlain(Exception):
+    """The C decoder's reading might differ from the positional parser's: let that one decide."""
+
+
+def _unique_members(pairs: list) -> dict:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise _NotPlain  # a duplicate key: the positional parser records where
+    return members
+
+
+def _no_constant(name: str):
+    raise _NotPlain  # NaN, Infinity, -Infinity: not JSON, and Go rejects them
+
+
+# Values, positions or none, are read by the C decoder (FAST_PATH) unless the text could meet a
+# case where it reads differently; tests turn it off to compare.
+FAST_PATH = True
+FAST_PATH_BRACKETS = 256
+
+
 def load(text: str) -> JsonDocument:
-    parser = _Parser(text)
     if not text.strip():
         # dockerd accepts an empty daemon.json; treat it as an empty object.
         return JsonDocument(text, {}, JsonNode(0, 0, kind="empty"), LineIndex(text), [])
+    # (fewer brackets than FAST_PATH_BRACKETS cannot nest deep enough to meet either parser's limits)
+    if FAST_PATH and text.count("[") + text.count("{") < FAST_PATH_BRACKETS:
+        try:
+            data = _json.loads(text, object_pairs_hook=_unique_members, parse_constant=_no_constant)
+        except (ValueError, _NotPlain, RecursionError):
+            pass  # the positional parser decides, and words the error
+        else:
+            return JsonDocument(text, data, None, LineIndex(text), [])
+    data, root, duplicates = _parse(text)
+    return JsonDocument(text, data, root, LineIndex(text), duplicates)
+
+
+def _parse(text: str) -> tuple[Any, JsonNode, list[tuple[KeyPath, int]]]:
+    """The positional parser's reading: values, positions, duplicate keys."""
+    parser = _Parser(text)
     data, root = parser.value((), 0)
     parser.ws()
     if parser.pos != len(text):
         parser.error("unexpected content after the JSON value")
-    return JsonDocument(text, data, root, LineIndex(text), parser.duplicates)
+    return data, root, parser.duplicates
 
 
 # ----------------------------------------------------------------------- edits

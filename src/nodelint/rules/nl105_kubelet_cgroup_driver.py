@@ -102,17 +102,17 @@ def _kubeadm(doc, want: str):
             kubelet_doc_key = (i,)
             if FIELD in d:
                 key = (i, FIELD)
-                sources.append(Source("kubeadm-config", d[FIELD], doc, key, doc.value_position(key)))
+                sources.append(Source("kubeadm-config", d[FIELD], doc, key))
         reg = d.get("nodeRegistration")
         extra = reg.get("kubeletExtraArgs") if isinstance(reg, dict) else None
         if isinstance(extra, dict) and FLAG in extra:  # kubeadm v1beta3: a map
             key = (i, "nodeRegistration", "kubeletExtraArgs", FLAG)
-            sources.append(Source("kubeadm-flag", extra[FLAG], doc, key, doc.value_position(key)))
+            sources.append(Source("kubeadm-flag", extra[FLAG], doc, key))
         elif isinstance(extra, list):  # v1beta4: a list of {name, value}
             for j, item in enumerate(extra):
                 if isinstance(item, dict) and item.get("name") == FLAG:
                     key = (i, "nodeRegistration", "kubeletExtraArgs", j, "value")
-                    sources.append(Source("kubeadm-flag", item.get("value"), doc, key, doc.value_position(key)))
+                    sources.append(Source("kubeadm-flag", item.get("value"), doc, key))
     flags = [s for s in sources if s.origin == "kubeadm-flag"]
     configs = [s for s in sources if s.origin == "kubeadm-config"]
     for s in (flags or configs)[-1:]:
