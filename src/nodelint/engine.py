@@ -24,6 +24,7 @@ from .node import Node, RootFS, UnionFS
 from . import rules as R
 
 MAX_FIX_ROUNDS = 10
+INCREMENTAL = True  # after a fix, check again only the nodes and documents it changed (tests turn it off)
 _SUPPRESS = re.compile(r"nodelint:\s*ignore(?:\[([A-Za-z0-9_, ]*)\])?")
 
 
@@ -144,6 +145,15 @@ class Documents:
         return doc
 
 
+class _CheckCache:
+    """One check's findings, by node and by document, with the rules that produced them."""
+
+    def __init__(self, rules: list[str]):
+        self.rules = rules
+        self.nodes: dict[Node, tuple[list, list[Finding]]] = {}  # node -> (its version facts, findings)
+        self.docs: dict[D.Document, list[Finding]] = {}
+
+
 class Run:
     def __init__(self, settings: Settings, root: str | None = None, facts: list | None = None):
         self.settings = settings
@@ -158,6 +168,8 @@ class Run:
         self.facts: list = []
         self.settled: list[Finding] | None = None  # set by fix() when a check found nothing to fix
         self.skipped: list[Finding] = []  # NL003/NL004: files that were not read
+        self._last_check: _CheckCache | None = None
+        self._changed: set[D.Document] = set()  # documents a fix changed or created since the last check
 
     def prepare(self, targets: list[Target]) -> None:
         groups: dict[str, Node] = {}
@@ -249,18 +261,35 @@ class Run:
         for rule in rules:
             if rule.scope == "run" and self.shared_facts is None:
                 out += list(rule.check(self, settings))
+        # After a fix, what it left unchanged is not checked again: a node rule's findings depend on
+        # the node's documents and version facts, a document rule's on its document (rules/__init__.py).
+        last = self._last_check if INCREMENTAL and self._last_check is not None \
+            and self._last_check.rules == [r.code for r in rules] else None
+        now = _CheckCache([r.code for r in rules])
         for node in self.nodes:
-            for rule in rules:
-                # an image root is always a whole node: its rules run even where no file of theirs exists
-                if rule.scope == "node" and (node.mode == "root" or node.of_kind(*rule.kinds)):
-                    out += list(rule.check(node, settings))
+            versions = list(node.versions)
+            kept = last.nodes.get(node) if last is not None else None
+            if kept is not None and kept[0] == versions and not any(d in self._changed for d in node.docs):
+                found = kept[1]
+            else:
+                found = []
+                for rule in rules:
+                    # an image root is always a whole node: its rules run even where no file of theirs exists
+                    if rule.scope == "node" and (node.mode == "root" or node.of_kind(*rule.kinds)):
+                        found += rule.check(node, settings)
+            now.nodes[node] = (versions, found)
+            out += found
         for doc in list(self.docs):
-            out += self._engine_findings(doc)
-            if doc.parsed is None or doc.templated or not doc.kind:
-                continue
-            for rule in rules:
-                if rule.scope == "document" and doc.kind in rule.kinds:
-                    out += list(rule.check(doc, settings))
+            found = last.docs.get(doc) if last is not None and doc not in self._changed else None
+            if found is None:
+                found = self._engine_findings(doc)
+                if doc.parsed is not None and not doc.templated and doc.kind:
+                    for rule in rules:
+                        if rule.scope == "document" and doc.kind in rule.kinds:
+                            found += rule.check(doc, settings)
+            now.docs[doc] = found
+            out += found
+        self._last_check, self._changed = now, set()
         return self._filter(out)
 
     def _declares_versions(self) -> bool:
@@ -416,10 +445,12 @@ class Run:
             else:
                 doc.text, doc.parsed, doc.error, doc.templated = new_text, None, None, False
                 D.parse(doc)
+            self._changed.add(doc)
             changed += 1
-        if changed or creating:
-            for node in self.nodes:
-                node.memo.clear()
+        self._changed.update(by_path[p] for p in creating)
+        for node in self.nodes:
+            if any(d in self._changed for d in node.docs):
+                node.memo.clear()  # views of its documents (the sysctl model) are out of date
         return len(accepted) if changed else 0
 
     def _new_document(self, edit: CreateFile) -> D.Document | None:
