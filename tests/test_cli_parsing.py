@@ -30,6 +30,7 @@ def test_run_check_takes_exactly_the_options_of_the_table():
     [], ["check"], ["."], ["--fix", "--root", "/img"], ["check", "a", "--select", "NL1", "--select=NL2", "b"],
     ["-q", "-j", "2", "-o", "out.json", "--format", "json"], ["--", "--fix"], ["-"], ["--jobs=-1"],
     ["--root", "-x"], ["--runtime-version", "containerd=1.7.0", "--runtime-version", "runc=1.1.0"],
+    ["-j1", "."], ["-oout.json", "--format=json"], ["-o=x"], ["-j-1"],
 ])
 def test_fast_path_reads_plain_runs_as_typer_does(args, monkeypatch):
     fast = cli.parse_check(args)
@@ -38,8 +39,8 @@ def test_fast_path_reads_plain_runs_as_typer_does(args, monkeypatch):
 
 
 @pytest.mark.parametrize("args", [
-    ["--help"], ["check", "-h"], ["rules"], ["explain", "NL101"], ["--bogus"], ["-qj2"], ["-oout"],
-    ["--fix=yes"], ["--root"], ["--jobs", "two"],
+    ["--help"], ["check", "-h"], ["rules"], ["explain", "NL101"], ["--bogus"], ["-qj2"], ["-jx"], ["-j=2"],
+    ["--fix=yes"], ["--root"], ["--jobs", "two"], ["-qx"],
 ])
 def test_anything_else_goes_to_typer(args):
     assert cli.parse_check(args) is None
@@ -49,7 +50,8 @@ TOKENS = st.sampled_from(
     ["--fix", "--diff", "-q", "--quiet", "--no-color", "--debug", "--live", "--unsafe-fixes", "--root", "--kind",
      "--select", "--ignore", "--extend-select", "--format", "-o", "--output", "--fail-on", "--cgroup-driver",
      "--config", "-j", "--jobs", "--runtime-version", "--", "-", "check", "a.toml", "dir/", "NL1", "2", "-1",
-     "json", "--select=NL2", "--jobs=3", "--jobs=x", "--fix=1", "-h", "--nope", "-qj", "x=y"])
+     "json", "--select=NL2", "--jobs=3", "--jobs=x", "--fix=1", "-h", "--nope", "-qj", "x=y", "-j1", "-jx",
+     "-oout.json", "-o=", "-q1"])
 
 
 @given(st.lists(TOKENS, max_size=8))

@@ -83,8 +83,10 @@ def parse_check(args: list[str]) -> dict | None:
             continue
         flag, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         option = _CHECK_FLAGS.get(flag)
+        if option is None and not arg.startswith("--") and _CHECK_FLAGS.get(arg[:2], ("", (), "flag"))[2] != "flag":
+            option, equals, value = _CHECK_FLAGS[arg[:2]], "=", arg[2:]  # -j2, -oFILE: the rest is the value
         if option is None:
-            return None  # -h, --help, -qj2, -oFILE, a typo: typer decides
+            return None  # -h, --help, -qj2, a typo: typer decides
         name, _, kind = option[:3]
         if kind == "flag":
             if equals:
