@@ -263,9 +263,10 @@ class Run:
                 out += list(rule.check(self, settings))
         # After a fix, what it left unchanged is not checked again: a node rule's findings depend on
         # the node's documents and version facts, a document rule's on its document (rules/__init__.py).
+        codes = [r.code for r in rules]
         last = self._last_check if INCREMENTAL and self._last_check is not None \
-            and self._last_check.rules == [r.code for r in rules] else None
-        now = _CheckCache([r.code for r in rules])
+            and self._last_check.rules == codes else None
+        now = _CheckCache(codes)
         for node in self.nodes:
             versions = list(node.versions)
             kept = last.nodes.get(node) if last is not None else None
@@ -590,7 +591,7 @@ def execute(plan: Plan, settings: Settings, *, fix: bool = False, jobs: int = 1,
     yield first
     if first.write_error is not None:
         return
-    if jobs > 1 and len(plan.batches) > 1 and plan.files >= PARALLEL_FILES:
+    if jobs > 1 and len(plan.batches) > 1 and plan.files >= PARALLEL_FILES and _can_fork():
         yield from _in_workers(plan.batches, settings, facts, fix, replacements, write, jobs)
         return
     for batch in plan.batches:
@@ -628,21 +629,20 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
     return outcome
 
 
+def _can_fork() -> bool:
+    from . import workers
+
+    return workers.available()
+
+
 def _in_workers(batches, settings, facts, fix, replacements, write, jobs):
-    """The batches' outcomes, in order, from ``jobs`` forked worker processes (one process where
-    fork is missing); after a failed write no batch starts."""
+    """The batches' outcomes, in order, from ``jobs`` forked worker processes; after a failed
+    write no batch starts."""
     from . import workers
 
     def work(batch: list[Target]) -> Outcome:  # runs in a child: settings and facts came with the fork
         return _check_batch(batch, settings, None, facts, fix, replacements, write=write)
 
-    if not workers.available():
-        for batch in batches:
-            outcome = work(batch)
-            yield outcome
-            if outcome.write_error is not None:
-                return
-        return
     yield from workers.in_workers(jobs, work, batches, stop=lambda outcome: outcome.write_error is not None)
 
 
