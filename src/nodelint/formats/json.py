@@ -7,8 +7,8 @@ Most documents never need a position (no finding, no fix in them), so a document
 are read by the json module's C decoder first, and the positional parser runs only when a
 position or an edit is asked for, or when the C decoder's reading might differ from it: a
 syntax error (worded by the positional parser), a duplicate key (which it locates), NaN or
-Infinity (Go rejects them), or enough brackets to nest as deep as the positional parser's limits.  Tests hold the two
-readings to the same values on the corpus and on generated documents.
+Infinity (Go rejects them), or enough brackets to nest as deep as the positional parser's
+limits.  Tests hold the two readings to the same values on the corpus and generated documents.
 """
 from __future__ import annotations
 
@@ -219,8 +219,8 @@ def _no_constant(name: str):
     raise _NotPlain  # NaN, Infinity, -Infinity: not JSON, and Go rejects them
 
 
-# Values, positions or none, are read by the C decoder (FAST_PATH) unless the text could meet a
-# case where it reads differently; tests turn it off to compare.
+# Values come from the C decoder (FAST_PATH) unless the text could meet a case where it reads
+# differently from the positional parser; tests turn it off to compare the two.
 FAST_PATH = True
 FAST_PATH_BRACKETS = 256
 
