@@ -72,6 +72,40 @@ def test_kill_9_at_any_moment_leaves_every_file_old_or_new(tmp_path):
     assert partial_seen, "no kill landed in the middle of the writes; the harness proves nothing"
 
 
+def test_ctrl_c_during_a_parallel_fix_leaves_whole_batches_and_nothing_written_after_exit(tmp_path):
+    """SIGINT a --fix running in worker processes: running batches finish, no new one starts,
+    every file is wholly old or wholly new, and nothing changes once nodelint has exited."""
+    pristine = tmp_path / "pristine"
+    before = many_nodes(pristine, 150)  # 450 files: enough for workers
+    expected = tmp_path / "expected"
+    shutil.copytree(pristine, expected)
+    start = time.monotonic()
+    subprocess.run([nodelint_exe(), "--fix", "--quiet", "--jobs", "2", "--select", "NL1", str(expected)],
+                   capture_output=True)
+    duration = time.monotonic() - start
+    after = {p: (expected / p.relative_to(pristine)).read_bytes() for p in before}
+
+    rng = random.Random(20261124)
+    interrupted = 0
+    for attempt in range(6):
+        work = tmp_path / f"run{attempt}"
+        shutil.copytree(pristine, work)
+        proc = subprocess.Popen([nodelint_exe(), "--fix", "--quiet", "--jobs", "2", "--select", "NL1", str(work)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, duration * 0.9))
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+        interrupted += code == 130
+        snapshot = {p: (work / p.relative_to(pristine)).read_bytes() for p in before}
+        assert all(snapshot[p] in (before[p], after[p]) for p in before), f"a half-written file at attempt {attempt}"
+        time.sleep(0.3)
+        assert snapshot == {p: (work / p.relative_to(pristine)).read_bytes() for p in before}, \
+            "a worker wrote after nodelint exited"
+        assert temp_files(work) == []
+        shutil.rmtree(work)
+    assert interrupted, "no interrupt landed while nodelint ran; the harness proves nothing"
+
+
 # ---------------------------------------------------------- refusals, rollback
 
 
