@@ -87,3 +87,19 @@ def test_a_large_text_report_prints_findings_as_batches_finish_then_the_summary(
 def test_jobs_must_not_be_negative(nodelint, tree):
     out = nodelint("--jobs", "-1", cwd=tree)
     assert out.code == 2 and "--jobs" in out.err
+
+
+def test_a_host_program_running_threads_gets_its_batches_checked_in_one_process(tree, monkeypatch):
+    import os
+    import threading
+
+    whole = reading(tree, monkeypatch, batch=10_000, jobs=1)
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked while another thread ran"))
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert reading(tree, monkeypatch, batch=7, jobs=2) == whole
+    finally:
+        release.set()
+        thread.join()

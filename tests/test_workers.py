@@ -84,3 +84,18 @@ def test_children_do_not_write_out_what_the_parent_had_buffered(tmp_path):
         f.write("parent line\n")  # buffered, not yet written when the children fork
         assert list(workers.in_workers(2, lambda n: n, [1, 2, 3])) == [1, 2, 3]
     assert out.read_text() == "parent line\n"
+
+
+def test_a_process_running_other_threads_does_not_fork():
+    import threading
+
+    assert workers.available()
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert not workers.available()
+    finally:
+        release.set()
+        thread.join()
+    assert workers.available()

@@ -30,7 +30,13 @@ class WorkerDied(Exception):
 
 
 def available() -> bool:
-    return hasattr(os, "fork")
+    """Whether forking is possible and safe: a child gets a copy of this one thread only, so a
+    lock another thread held at the fork would stay locked in it forever.  nodelint's command
+    line runs no thread; a host program that does (nodelint used as a library) gets one process."""
+    if not hasattr(os, "fork"):
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
 
 
 def _read_exactly(fd: int, n: int) -> bytes:
