@@ -99,3 +99,23 @@ def test_a_process_running_other_threads_does_not_fork():
         release.set()
         thread.join()
     assert workers.available()
+
+
+def test_when_fork_fails_the_children_started_do_the_work_or_else_this_process(monkeypatch):
+    real_fork = os.fork
+    forks = []
+
+    def limited_fork():  # a process limit (a pod's pids.max) reached after `allowed` children
+        if len(forks) >= allowed:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", limited_fork)
+    for allowed in (1, 0):
+        forks.clear()
+        results = list(workers.in_workers(3, lambda n: (n, os.getpid()), list(range(8))))
+        assert [n for n, _ in results] == list(range(8))
+        pids = {pid for _, pid in results}
+        assert pids == ({os.getpid()} if allowed == 0 else pids - {os.getpid()}) and len(pids) == 1
+        assert no_children_left()

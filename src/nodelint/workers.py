@@ -112,9 +112,16 @@ def _fork(count: int, work, items) -> list[_Worker]:
     workers: list[_Worker] = []
     try:
         for _ in range(count):
-            task_r, task_w = os.pipe()
-            result_r, result_w = os.pipe()
-            pid = os.fork()
+            pipes: list[int] = []
+            try:
+                pipes += os.pipe()
+                pipes += os.pipe()
+                pid = os.fork()
+            except OSError:  # out of processes or descriptors (a pod's pids limit): work with those started
+                for fd in pipes:
+                    os.close(fd)
+                break
+            task_r, task_w, result_r, result_w = pipes
             if pid == 0:  # the child
                 code = 0
                 try:
@@ -156,7 +163,9 @@ def in_workers(count: int, work, items: list, stop=None):
 
     After a result for which ``stop(result)`` is true, no item is handed out; the results of
     those already handed out are yielded (in order), then the iteration ends.  An exception
-    raised by ``work`` is raised here (with the child's traceback as a note).
+    raised by ``work`` is raised here (with the child's traceback as a note).  Where fewer
+    children can be started (fork fails: a process limit), the ones started do the work; where
+    none can, this process does.
     """
     import pickle
     import select
@@ -164,6 +173,13 @@ def in_workers(count: int, work, items: list, stop=None):
     if not items:
         return
     workers = _fork(max(1, min(count, len(items))), work, items)
+    if not workers:  # no process could be started: this one does the work
+        for item in items:
+            result = work(item)
+            yield result
+            if stop is not None and stop(result):
+                return
+        return
     try:
         by_fd = {w.results: w for w in workers}
         done: dict[int, object] = {}
