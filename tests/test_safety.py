@@ -95,7 +95,7 @@ def test_ctrl_c_during_a_parallel_fix_leaves_whole_batches_and_nothing_written_a
         time.sleep(rng.uniform(0.1, duration * 0.9))
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=60)
-        interrupted += code == 130
+        interrupted += code in (130, -signal.SIGINT)  # -SIGINT: it landed before Python took over SIGINT
         snapshot = {p: (work / p.relative_to(pristine)).read_bytes() for p in before}
         assert all(snapshot[p] in (before[p], after[p]) for p in before), f"a half-written file at attempt {attempt}"
         time.sleep(0.3)
