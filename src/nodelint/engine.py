@@ -591,14 +591,18 @@ def execute(plan: Plan, settings: Settings, *, fix: bool = False, jobs: int = 1,
     yield first
     if first.write_error is not None:
         return
-    if jobs > 1 and len(plan.batches) > 1 and plan.files >= PARALLEL_FILES and _can_fork():
-        yield from _in_workers(plan.batches, settings, facts, fix, replacements, write, jobs)
-        return
-    for batch in plan.batches:
-        outcome = _check_batch(batch, settings, None, facts, fix, replacements, write=write)
-        yield outcome
-        if outcome.write_error is not None:
-            return
+    from . import workers
+
+    def work(batch: list[Target]) -> Outcome:  # in a worker process, settings and facts came with the fork
+        return _check_batch(batch, settings, None, facts, fix, replacements, write=write)
+
+    def failed_to_write(outcome: Outcome) -> bool:  # no batch starts after one whose write failed
+        return outcome.write_error is not None
+
+    if jobs > 1 and len(plan.batches) > 1 and plan.files >= PARALLEL_FILES and workers.available():
+        yield from workers.in_workers(jobs, work, plan.batches, stop=failed_to_write)
+    else:
+        yield from workers.serially(work, plan.batches, stop=failed_to_write)
 
 
 def _without_document(fact):
@@ -627,23 +631,6 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
         outcome.write_error = write(changes)
         outcome.changes = [Change(c.path, c.fs_path, b"", None) for c in changes]  # written: the bytes can go
     return outcome
-
-
-def _can_fork() -> bool:
-    from . import workers
-
-    return workers.available()
-
-
-def _in_workers(batches, settings, facts, fix, replacements, write, jobs):
-    """The batches' outcomes, in order, from ``jobs`` forked worker processes; after a failed
-    write no batch starts."""
-    from . import workers
-
-    def work(batch: list[Target]) -> Outcome:  # runs in a child: settings and facts came with the fork
-        return _check_batch(batch, settings, None, facts, fix, replacements, write=write)
-
-    yield from workers.in_workers(jobs, work, batches, stop=lambda outcome: outcome.write_error is not None)
 
 
 def sarif_replacements(run: Run, findings: list[Finding]) -> dict:

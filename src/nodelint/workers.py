@@ -174,11 +174,7 @@ def in_workers(count: int, work, items: list, stop=None):
         return
     workers = _fork(max(1, min(count, len(items))), work, items)
     if not workers:  # no process could be started: this one does the work
-        for item in items:
-            result = work(item)
-            yield result
-            if stop is not None and stop(result):
-                return
+        yield from serially(work, items, stop)
         return
     try:
         by_fd = {w.results: w for w in workers}
@@ -215,6 +211,16 @@ def in_workers(count: int, work, items: list, stop=None):
                     w.dismiss()
     finally:
         _finish(workers)
+
+
+def serially(work, items: list, stop=None):
+    """``work(item)`` for every item, in order, in this process; after a result for which
+    ``stop(result)`` is true, none."""
+    for item in items:
+        result = work(item)
+        yield result
+        if stop is not None and stop(result):
+            return
 
 
 def _death(w: _Worker) -> str:
