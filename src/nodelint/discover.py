@@ -8,7 +8,6 @@ from .record import record
 
 from . import kinds as K
 from .config import Settings
-from .node import EscapesRoot
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
              ".mypy_cache", ".pytest_cache", ".ruff_cache", ".terraform", ".packer.d"}

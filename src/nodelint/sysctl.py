@@ -248,7 +248,7 @@ def below_minimum(node: Node, settings, code: str, severity: str):
                 pos = winner.doc.parsed.lines.position(winner.assignment.value_start)
                 msg = f"{key} = {value} is below {minimum}" + (f": {spec['why']}" if spec.get("why") else "")
                 if m.view and len(m.history(key)) > 1:
-                    msg += f" (this assignment wins: it is applied last)"
+                    msg += " (this assignment wins: it is applied last)"
                 yield Finding(code, severity, winner.doc.path, pos.line, pos.column, msg, fix)
             else:
                 path, line = anchor(node, m, conf)

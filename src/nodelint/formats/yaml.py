@@ -286,7 +286,6 @@ def load(text: str, exact: bool = False, explain: bool = True) -> YamlDocument:
             raise  # too large or deep: the same verdict either way
         else:
             return YamlDocument(text, docs, LineIndex(text), builder.duplicates, exact=False)
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = _ruamel_yaml11()(typ="safe", pure=True)

@@ -31,8 +31,6 @@ No automatic fix: apply the files with ``systemctl restart systemd-sysctl`` (or
 """
 from __future__ import annotations
 
-import os
-
 from .. import sysctl as S
 from ..formats.sysctl import proc_path
 from ..kubelet import kubelets
