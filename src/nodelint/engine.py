@@ -161,8 +161,6 @@ class Run:
         # Version facts a pins batch already gathered (their run rules have run there); None: gather here.
         self.shared_facts = facts
         self.documents = Documents()
-        self.docs: list[D.Document] = self.documents.docs
-        self.errors: list[str] = self.documents.errors
         self.nodes: list[Node] = []
         self._static_facts: list | None = None
         self.facts: list = []
@@ -170,6 +168,14 @@ class Run:
         self.skipped: list[Finding] = []  # NL003/NL004: files that were not read
         self._last_check: _CheckCache | None = None
         self._changed: set[D.Document] = set()  # documents a fix changed or created since the last check
+
+    @property
+    def docs(self) -> list[D.Document]:
+        return self.documents.docs
+
+    @property
+    def errors(self) -> list[str]:
+        return self.documents.errors
 
     def prepare(self, targets: list[Target]) -> None:
         groups: dict[str, Node] = {}
