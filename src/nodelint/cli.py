@@ -83,8 +83,9 @@ def parse_check(args: list[str]) -> dict | None:
             continue
         flag, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         option = _CHECK_FLAGS.get(flag)
-        if option is None and not arg.startswith("--") and _CHECK_FLAGS.get(arg[:2], ("", (), "flag"))[2] != "flag":
-            option, equals, value = _CHECK_FLAGS[arg[:2]], "=", arg[2:]  # -j2, -oFILE: the rest is the value
+        short = _CHECK_FLAGS.get(arg[:2]) if option is None and not arg.startswith("--") else None
+        if short is not None and short[2] != "flag":
+            option, equals, value = short, "=", arg[2:]  # -j2, -oFILE: the rest of the word is the value
         if option is None:
             return None  # -h, --help, -qj2, a typo: typer decides
         name, _, kind = option[:3]
