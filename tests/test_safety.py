@@ -364,3 +364,65 @@ def test_two_fix_runs_over_one_tree_leave_whole_files(tmp_path):
     subprocess.run([nodelint_exe(), "--fix", "--quiet", "--select", "NL1", str(tmp_path / "tree")],
                    capture_output=True)
     assert all(p.read_bytes() == (expected / p.relative_to(tmp_path / "tree")).read_bytes() for p in before)
+
+
+def test_sigterm_is_handled_like_ctrl_c_in_a_parallel_fix(tmp_path):
+    """SIGTERM (timeout, Ansible, Kubernetes) a --fix running in worker processes: exit 143,
+    running batches finish whole, none starts, no temporary file is left."""
+    pristine = tmp_path / "pristine"
+    before = many_nodes(pristine, 150)
+    expected = tmp_path / "expected"
+    shutil.copytree(pristine, expected)
+    start = time.monotonic()
+    subprocess.run([nodelint_exe(), "--fix", "--quiet", "--jobs", "2", "--select", "NL1", str(expected)],
+                   capture_output=True)
+    duration = time.monotonic() - start
+    after = {p: (expected / p.relative_to(pristine)).read_bytes() for p in before}
+    rng = random.Random(20261130)
+    terminated = 0
+    for attempt in range(6):
+        work = tmp_path / f"run{attempt}"
+        shutil.copytree(pristine, work)
+        proc = subprocess.Popen([nodelint_exe(), "--fix", "--quiet", "--jobs", "2", "--select", "NL1", str(work)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.15, duration * 0.9))
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+        assert code in (0, 1, 143, -signal.SIGTERM), code  # -SIGTERM: before Python took over the signal
+        terminated += code == 143
+        snapshot = {p: (work / p.relative_to(pristine)).read_bytes() for p in before}
+        assert all(snapshot[p] in (before[p], after[p]) for p in before), f"a half-written file at attempt {attempt}"
+        time.sleep(0.3)
+        assert snapshot == {p: (work / p.relative_to(pristine)).read_bytes() for p in before}, \
+            "a worker wrote after nodelint exited"
+        assert temp_files(work) == []
+        shutil.rmtree(work)
+    assert terminated, "no SIGTERM landed while nodelint ran; the harness proves nothing"
+
+
+def test_sigterm_during_a_root_fix_leaves_its_one_batch_whole_or_not_started(tmp_path):
+    """Under --root the node is one batch, written in one process: a SIGTERM while its files are
+    renamed into place waits for the last rename, so the node is wholly old or wholly fixed."""
+    pristine = tmp_path / "pristine"
+    for i in range(400):
+        write(pristine / f"etc/containerd/conf.d/{i:03d}.toml",
+              f'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.r{i}]\n'
+              f'  runtime_type = "io.containerd.runc.v2"\n')
+    write(pristine / "etc/containerd/config.toml", 'version = 2\nimports = ["/etc/containerd/conf.d/*.toml"]\n')
+    before = {p: p.read_bytes() for p in pristine.rglob("*.toml")}
+    rng = random.Random(143)
+    outcomes = set()
+    for attempt in range(8):
+        work = tmp_path / f"run{attempt}"
+        shutil.copytree(pristine, work)
+        proc = subprocess.Popen([nodelint_exe(), "--fix", "--quiet", "--select", "NL101", "--root", str(work)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, 2.0))
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=120)
+        changed = {p for p in before if (work / p.relative_to(pristine)).read_bytes() != before[p]}
+        assert len(changed) in (0, len(before)), f"attempt {attempt}: {len(changed)} of {len(before)} files changed"
+        assert temp_files(work) == []
+        outcomes.add((code, bool(changed)))
+        shutil.rmtree(work)
+    assert any(code == 143 for code, _ in outcomes), outcomes

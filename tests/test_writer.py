@@ -23,29 +23,33 @@ def files(tmp_path, n, content=b"old\n"):
 
 @pytest.fixture
 def journal(monkeypatch):
-    """What write_all asks of the disk, in order: fsync, syncfs, rename, link."""
+    """What write_all asks of the disk, in order: fsync, syncfs, rename, link (with the path
+    each one is about)."""
     events: list[tuple[str, str]] = []
-    real_fsync, real_replace, real_link = os.fsync, os.replace, os.link
+    real_fsync, real_rename, real_link = os.fsync, os.rename, os.link
     real_syncfs = writer._syncfs()
 
+    def where(fd):
+        return os.readlink(f"/proc/self/fd/{fd}")
+
     def fsync(fd):
-        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        events.append(("fsync", where(fd)))
         real_fsync(fd)
 
     def syncfs(fd):
-        events.append(("syncfs", os.readlink(f"/proc/self/fd/{fd}")))
+        events.append(("syncfs", where(fd)))
         real_syncfs(fd)
 
-    def replace(src, dst):
-        events.append(("rename", str(dst)))
-        real_replace(src, dst)
+    def rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
+        events.append(("rename", os.path.join(where(dst_dir_fd), dst) if dst_dir_fd is not None else str(dst)))
+        real_rename(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
 
-    def link(src, dst):
-        events.append(("link", str(dst)))
-        real_link(src, dst)
+    def link(src, dst, *, src_dir_fd=None, dst_dir_fd=None, follow_symlinks=True):
+        events.append(("link", os.path.join(where(dst_dir_fd), dst) if dst_dir_fd is not None else str(dst)))
+        real_link(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd, follow_symlinks=follow_symlinks)
 
     monkeypatch.setattr(writer.os, "fsync", fsync)
-    monkeypatch.setattr(writer.os, "replace", replace)
+    monkeypatch.setattr(writer.os, "rename", rename)
     monkeypatch.setattr(writer.os, "link", link)
     monkeypatch.setattr(writer, "_syncfs", lambda: syncfs)
     return events
@@ -136,3 +140,33 @@ def test_a_mode_changed_after_the_temporary_file_was_written_is_kept(tmp_path, m
     writer.write_all([(path, b"new\n", b"old\n")])
     assert open(path, "rb").read() == b"new\n"
     assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("mode", [0o4755, 0o2755, 0o6750, 0o1644, 0o640])
+def test_every_mode_bit_is_kept_setuid_setgid_and_sticky_included(tmp_path, mode):
+    """The kernel clears setuid and setgid on chown, so the owner is given back before the mode."""
+    (path,) = files(tmp_path, 1)
+    os.chmod(path, mode)
+    writer.write_all([(path, b"new\n", b"old\n")])
+    assert open(path, "rb").read() == b"new\n"
+    assert oct(os.stat(path).st_mode & 0o7777) == oct(mode)
+
+
+@pytest.mark.parametrize("mode", [0o4755, 0o2755, 0o6750, 0o1644])
+def test_a_file_restored_after_a_failed_batch_keeps_every_mode_bit(tmp_path, monkeypatch, mode):
+    first, second = files(tmp_path, 2)
+    os.chmod(first, mode)
+    real_stage = writer._stage
+
+    def stage_then_someone_edits(path, data, expected, sync, **kw):
+        staged = real_stage(path, data, expected, sync, **kw)
+        if path == second:
+            with open(second, "wb") as f:
+                f.write(b"edited meanwhile\n")
+        return staged
+
+    monkeypatch.setattr(writer, "_stage", stage_then_someone_edits)
+    with pytest.raises(writer.WriteError, match="1 file already written was restored"):
+        writer.write_all([(first, b"new\n", b"old\n"), (second, b"new\n", b"old\n")])
+    assert open(first, "rb").read() == b"old\n"
+    assert oct(os.stat(first).st_mode & 0o7777) == oct(mode)

@@ -316,24 +316,18 @@ def write_batch(changes) -> str | None:
     Runs where the batch was checked (a worker process, with --jobs), so writes go in parallel."""
     import os
 
-    from .writer import WriteError, stale_temps, write_all
+    from .writer import WriteError, write_all
 
-    for directory in {os.path.dirname(os.path.abspath(c.fs_path)) for c in changes}:
-        for leftover in stale_temps(directory):  # from a run that was killed before its rename
-            try:
-                os.unlink(leftover)
-            except OSError:
-                pass
     for c in changes:
         try:
-            links = os.stat(c.fs_path).st_nlink
+            links = os.lstat(c.fs_path).st_nlink
         except OSError:
             continue
         if links > 1 and c.old is not None:
             print(f"nodelint: warning: {c.path} has {links} hard links; --fix writes a new file, so the other "
                   "names keep the old content", file=sys.stderr)
     try:
-        write_all([(c.fs_path, c.new, c.old) for c in changes])
+        write_all([(c.fs_path, c.new, c.old, c.anchor) for c in changes])
     except WriteError as e:
         return str(e)
     return None
@@ -413,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     debug = "--debug" in args
     params = parse_check(args)
+    from . import interrupts
+
+    previous = interrupts.install()
     try:
         if params is not None:
             return run_check(**params)
@@ -422,8 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     except Failure as e:
         print(f"nodelint: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as e:  # Ctrl-C (130) or SIGTERM (143): see interrupts.py
+        return getattr(e, "exit_code", 130)
     except BrokenPipeError:
         return 1
     except Exception as e:  # never a traceback unless asked for
@@ -431,3 +428,5 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"nodelint: internal error: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)
         return 2
+    finally:
+        interrupts.restore(previous)

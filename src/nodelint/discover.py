@@ -29,6 +29,9 @@ class Target:
     explicit: bool = False
     skip: tuple[str, str] | None = None  # (rule, reason) when the file must not be read
     real: str | None = None  # os.path.realpath(fs_path), once discovery has worked it out
+    # The trusted directory the file is below (the root, the walked tree; "/" for a named file):
+    # reading and writing never follow a link below it (files.py, writer.py).
+    anchor: str | None = None
 
 
 def display(fs_path: str) -> str:
@@ -180,7 +183,7 @@ def walk_tree(directory: str, settings: Settings, forced: str | None = None) -> 
         targets.append(Target(shown, fs_path, match.kind, match.role, match.node_path,
                               group_key(shown_dir, match.node_root, rel), False,
                               skip_reason(fs_path, settings),
-                              os.path.realpath(fs_path) if link else os.path.join(real_dir, rel)))
+                              os.path.realpath(fs_path) if link else os.path.join(real_dir, rel), real_dir))
     return targets
 
 
@@ -220,7 +223,8 @@ def root_targets(root: str, settings: Settings) -> list[Target]:
             m = classify(node_path, real if skip is None else "", settings, sniff=skip is None)
             if m is None:
                 continue
-            targets.append(Target(shown, real, m.kind, m.role, m.node_path or node_path, "root", False, skip))
+            targets.append(Target(shown, real, m.kind, m.role, m.node_path or node_path, "root", False, skip,
+                                  anchor=fs.root))
     return targets
 
 
@@ -255,7 +259,8 @@ def explicit_target(path: str, settings: Settings, forced: str | None) -> Target
     match = classify(shown, path if skip is None else "", settings, forced, sniff=skip is None)
     if match is None:
         return Target(shown, path, None, explicit=True, skip=skip)
-    return Target(shown, path, match.kind, match.role, match.node_path, None, True, skip)
+    # what is written is the file itself (its real path), and no link on the way to it is followed
+    return Target(shown, path, match.kind, match.role, match.node_path, None, True, skip, anchor="/")
 
 
 def discover(paths: list[str], settings: Settings, root: str | None = None,

@@ -39,6 +39,7 @@ class Document:
     template_markers: bool = False  # template syntax present at all
     explicit: bool = False  # named on the command line
     extra: dict = fresh(dict)
+    anchor: str | None = None  # the trusted directory it is read and written below (discover.Target)
 
     @property
     def data(self) -> Any:

@@ -40,6 +40,7 @@ class Change:
     fs_path: str  # where it is written
     new: bytes
     old: bytes | None  # the bytes read; None for a file the fix creates
+    anchor: str | None = None  # the trusted directory it is written below: no link under it is followed
 
 
 @record
@@ -84,20 +85,33 @@ class Result:
         return new
 
 
-def load(target: Target) -> D.Document:
-    """Read and parse one file."""
+class NotRead(D.LoadError):
+    """A file that is not read: over the size limit (NL004) or moved under nodelint (NL003)."""
+
+    def __init__(self, rule: str, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.finding = Finding(rule, "warning", path, 1, 1, f"not read: {reason}")
+
+
+def load(target: Target, limit: int) -> D.Document:
+    """Read (at most ``limit`` bytes) and parse one file."""
+    from . import files
+
+    # reads and writes go to the file itself, never through a link (under --root the path is
+    # already resolved inside the root; elsewhere the link was checked to stay inside the tree)
+    real = target.real or os.path.realpath(target.fs_path)
+    fs_path = target.fs_path if target.group == "root" else real
     try:
-        with open(target.fs_path, "rb") as f:
-            raw = f.read()
+        raw = files.read_bounded(fs_path, limit, target.anchor)
+    except files.TooLarge as e:
+        raise NotRead("NL004", target.path, e.strerror) from None
+    except files.Moved as e:
+        raise NotRead("NL003", target.path, f"{e.strerror}; it was not followed") from None
     except OSError as e:
         raise D.LoadError(f"{target.path}: {e.strerror}") from None
     text, bom, error = D.decode(raw)
-    # writes go to the file itself, never through a link (under --root the path is already
-    # resolved inside the root; elsewhere the link was checked to stay inside the tree)
-    real = target.real or os.path.realpath(target.fs_path)
-    fs_path = target.fs_path if target.group == "root" else real
     doc = D.Document(target.path, fs_path, target.kind or "", text, raw, bom, target.role,
-                     target.node_path, error=error, explicit=target.explicit)
+                     target.node_path, error=error, explicit=target.explicit, anchor=target.anchor)
     doc.extra["real"] = real
     return D.parse(doc)
 
@@ -111,10 +125,13 @@ class Documents:
     waiting for the cyclic garbage collector (which would otherwise have to walk them all).
     """
 
-    def __init__(self):
+    def __init__(self, limit: int):
+        self.limit = limit  # max-file-size: no file is read past it, however it is reached
         self.docs: list[D.Document] = []
         self.errors: list[str] = []
+        self.not_read: list[Finding] = []  # NL003/NL004 of files reached by reference
         self.by_real: dict[str, D.Document] = {}
+        self.refused: set[str] = set()  # real paths not read (too large, moved): asked for again, not read again
 
     def add(self, doc: D.Document) -> D.Document:
         self.docs.append(doc)
@@ -131,13 +148,19 @@ class Documents:
             return None
         if not os.path.isfile(real):
             return None
-        existing = self.by_real.get(os.path.realpath(real))
-        if existing is not None:
+        real_path = os.path.realpath(real)
+        existing = self.by_real.get(real_path)
+        if existing is not None or real_path in self.refused:
             return existing
         match = by_path(node_path)
         role = match.role if match is not None and match.kind == kind else "main"
+        target = Target(display(shown), real, kind, role, node_path, node.key, anchor=node.fs.anchor_of(node_path))
         try:
-            doc = self.add(load(Target(display(shown), real, kind, role, node_path, node.key)))
+            doc = self.add(load(target, self.limit))
+        except NotRead as e:
+            self.refused.add(real_path)
+            self.not_read.append(e.finding)
+            return None
         except D.LoadError as e:
             self.errors.append(str(e))
             return None
@@ -160,7 +183,7 @@ class Run:
         self.root = root
         # Version facts a pins batch already gathered (their run rules have run there); None: gather here.
         self.shared_facts = facts
-        self.documents = Documents()
+        self.documents = Documents(settings.max_file_size)
         self.nodes: list[Node] = []
         self._static_facts: list | None = None
         self.facts: list = []
@@ -182,9 +205,14 @@ class Run:
         for t in targets:
             if t.skip is not None:
                 self.skipped.append(Finding(t.skip[0], "warning", t.path, 1, 1, t.skip[1]))
+                if t.fs_path:  # nor is it read when another file refers to it
+                    self.documents.refused.add(t.real or os.path.realpath(t.fs_path))
                 continue
             try:
-                doc = self.documents.add(load(t)) if t.kind else None
+                doc = self.documents.add(load(t, self.settings.max_file_size)) if t.kind else None
+            except NotRead as e:
+                self.skipped.append(e.finding)
+                continue
             except D.LoadError as e:
                 self.errors.append(str(e))
                 continue
@@ -253,7 +281,7 @@ class Run:
         settings = self.settings
         kinds = {d.kind for d in self.docs if d.kind}
         root = any(n.mode == "root" for n in self.nodes)
-        out: list[Finding] = list(self.skipped)
+        out: list[Finding] = self.skipped + self.documents.not_read
         if self.shared_facts is not None:
             self.facts = []
             for node in self.nodes:
@@ -471,7 +499,8 @@ class Run:
                 continue
             if os.path.lexists(real):
                 return None  # never overwrite a file nodelint did not read
-            doc = D.Document(edit.path, real, edit.kind, "", b"", role="dropin", node_path=edit.node_path)
+            doc = D.Document(edit.path, real, edit.kind, "", b"", role="dropin", node_path=edit.node_path,
+                             anchor=node.fs.anchor_of(edit.node_path))
             doc.extra["new"] = True
             D.parse(doc)
             self.documents.add(doc)
@@ -628,14 +657,14 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
         r.nodes.append(node)
     fixed = r.fix() if fix else 0
     findings = r.remaining() if fix else r.check()
-    changes = [Change(doc.path, doc.fs_path, new, None if doc.extra.get("new") else doc.raw)
+    changes = [Change(doc.path, doc.fs_path, new, None if doc.extra.get("new") else doc.raw, doc.anchor)
                for doc, new in r.changes()] if fix else []
     checked = [d.path for d in r.docs if d.kind and not d.extra.get("new")]
     outcome = Outcome(findings, checked, fixed, changes, r.errors,
                       sarif_replacements(r, findings) if replacements else {})
     if write is not None and changes:
         outcome.write_error = write(changes)
-        outcome.changes = [Change(c.path, c.fs_path, b"", None) for c in changes]  # written: the bytes can go
+        outcome.changes = [Change(c.path, c.fs_path, b"", None, c.anchor) for c in changes]  # written: the bytes can go
     return outcome
 
 

@@ -134,6 +134,10 @@ class RootFS:
         """(path as shown to the user, resolved filesystem path) of a node path."""
         return os.path.join(self.root, node_path), self.resolve(node_path)
 
+    def anchor_of(self, node_path: str) -> str:
+        """The trusted directory a node path's file is read and written below (the root)."""
+        return self.root
+
     @property
     def roots(self) -> list["RootFS"]:
         return [self]
@@ -168,6 +172,9 @@ class UnionFS:
 
     def locate(self, node_path: str) -> tuple[str, str]:
         return self._first(node_path).locate(node_path)
+
+    def anchor_of(self, node_path: str) -> str:
+        return self._first(node_path).root
 
     def entries(self, node_dir: str) -> list[tuple[str, str]]:
         merged: dict[str, tuple[str, str]] = {}

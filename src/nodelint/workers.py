@@ -10,8 +10,8 @@ Why not multiprocessing or concurrent.futures: importing them costs ~40 ms (logg
 subprocess, ...), more than checking a hundred files, on every run big enough for workers.
 All this needs is fork, two pipes per child and pickle.
 
-A child ignores SIGINT: on Ctrl-C the parent stops handing out batches and waits for the
-running ones, so a batch's fixes are written whole or not at all, and nothing is written after
+A child ignores SIGINT and SIGTERM: on Ctrl-C or SIGTERM the parent stops handing out batches
+and waits for the running ones (interrupts.py), so a batch's fixes are written whole or not at all, and nothing is written after
 nodelint exits.  ``stop(result)`` true does the same (a batch whose write failed): running
 batches finish and are yielded, none starts after.
 """
@@ -60,9 +60,10 @@ def _write_all(fd: int, data: bytes) -> None:
 def _child(work, items, tasks: int, results: int) -> None:
     """A worker's life: read an index, send back ``work(items[index])``, until the parent closes."""
     import pickle
-    import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from . import interrupts
+
+    interrupts.ignore()
     while True:
         raw = _read_exactly(tasks, _INDEX)
         if len(raw) < _INDEX:

@@ -1,0 +1,140 @@
+"""Opening files on a node: below a trusted directory, never through a link, never past a bound.
+
+nodelint runs as root over directories that others can write into (an image being built, a
+node's root mounted into a pod).  Whoever writes there must not be able to make it read or
+write anything outside, or read without end:
+
+- ``read_bounded`` is the one way a configuration file is read: it opens the path without
+  following a final link and without blocking on a FIFO, refuses what is not a regular file,
+  reads at most ``limit`` bytes (a file over it raises TooLarge before anything is read), and
+  checks, through ``/proc/self/fd``, that the file it opened is at the path discovery found
+  (a directory swapped for a link meanwhile is refused, not followed).
+- ``open_directory`` resolves a directory one component at a time from a trusted directory
+  (the root, the walked tree) with ``O_NOFOLLOW | O_DIRECTORY``, the way ``openat2`` with
+  ``RESOLVE_IN_ROOT`` would: every later step (temporary file, rename, sync) is made relative
+  to the descriptor it returns, so no name is ever resolved twice.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
+_READ_FLAGS = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0)
+_CHUNK = 1 << 20
+
+
+class TooLarge(OSError):
+    """A file over the size limit: nothing of it was read."""
+
+    def __init__(self, size: int, limit: int):
+        super().__init__(errno.EFBIG, f"{size} bytes, over the {limit}-byte limit (max-file-size)")
+        self.size, self.limit = size, limit
+
+
+class Moved(OSError):
+    """A path that no longer leads where it did: a directory on the way became a link, or was moved."""
+
+    def __init__(self, path: str, why: str):
+        super().__init__(errno.ELOOP, why)
+        self.filename = path
+
+
+_real_anchors: dict[str, str] = {}
+
+
+def _real(anchor: str) -> str:
+    known = _real_anchors.get(anchor)
+    if known is None:
+        known = _real_anchors[anchor] = os.path.realpath(anchor)
+    return known
+
+
+def parts_below(anchor: str, path: str) -> list[str]:
+    """The components of ``path`` below ``anchor`` (both as written, not resolved)."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(anchor))
+    if rel == os.curdir:
+        return []
+    parts = rel.split(os.sep)
+    if parts[0] == os.pardir or os.pardir in parts:
+        raise Moved(path, f"not below {anchor}")
+    return parts
+
+
+def _opened_at(fd: int) -> str | None:
+    """Where the kernel says an open descriptor is; None where /proc is not mounted."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+
+
+def read_bounded(path: str, limit: int, anchor: str | None = None) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them.
+
+    With ``anchor``, ``path`` must be below it, and the file opened must really be there
+    (no directory on the way followed as a link).  Raises TooLarge, Moved or OSError.
+    """
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        if st.st_size > limit:
+            raise TooLarge(st.st_size, limit)
+        if anchor is not None:
+            at = _opened_at(fd)
+            expected = os.path.join(_real(anchor), *parts_below(anchor, path))
+            if at is not None and at != expected:
+                raise Moved(path, f"a directory on the way is a link or was moved (it leads to {at})")
+        chunks, got = [], 0
+        while got <= limit:
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:  # it grew while being read
+            raise TooLarge(got, limit)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def open_directory(anchor: str, parts: list[str], create: bool = False) -> int:
+    """A descriptor of the directory ``anchor/parts...``, each component opened relative to the
+    one before with O_NOFOLLOW (``create``: missing ones are made, mode 0755 less the umask).
+
+    Raises Moved when a component is a link or not a directory, OSError otherwise."""
+    fd = os.open(anchor, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC)
+    try:
+        for i, part in enumerate(parts):
+            if part in ("", os.curdir, os.pardir):
+                raise Moved(os.path.join(anchor, *parts), f"{part!r} is not a directory name")
+            child = _open_child(fd, part, os.path.join(anchor, *parts[: i + 1]), create)
+            os.close(fd)
+            fd = child
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _open_child(fd: int, name: str, where: str, create: bool) -> int:
+    try:
+        return os.open(name, _DIRECTORY_FLAGS, dir_fd=fd)
+    except FileNotFoundError:
+        if not create:
+            raise
+        try:
+            os.mkdir(name, 0o755, dir_fd=fd)
+        except FileExistsError:
+            pass  # made meanwhile: opened like any other
+        return _open_child(fd, name, where, False)
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise Moved(where, "is a link or not a directory") from None
+        raise
