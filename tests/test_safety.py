@@ -426,3 +426,46 @@ def test_sigterm_during_a_root_fix_leaves_its_one_batch_whole_or_not_started(tmp
         outcomes.add((code, bool(changed)))
         shutil.rmtree(work)
     assert any(code == 143 for code, _ in outcomes), outcomes
+
+
+def sparse(path, size):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.truncate(size)  # holes: gigabytes on paper, nothing on disk
+    return path
+
+
+def test_no_file_is_read_past_the_size_limit_however_it_is_reached(tmp_path):
+    """A root whose large files are reached every way nodelint reaches a file: a sysctl.d entry,
+    kubelet --config named in a unit, a containerd import, a runsc ConfigPath, dpkg's status, a
+    runtime binary.  Each over-limit config gets NL004, and the run stays small."""
+    import resource
+
+    root = tmp_path / "root"
+    gib = 1 << 30
+    sparse(root / "usr/lib/sysctl.d/50-big.conf", gib)
+    write(root / "etc/systemd/system/kubelet.service.d/10-config.conf",
+          "[Service]\nEnvironment=\"KUBELET_CONFIG_ARGS=--config=/opt/kubelet/big.yaml\"\n"
+          "ExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_CONFIG_ARGS\n")
+    sparse(root / "opt/kubelet/big.yaml", 2 * gib)
+    write(root / "etc/containerd/config.toml",
+          'version = 2\nimports = ["/opt/containerd/big.toml"]\n'
+          '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc]\n'
+          '  runtime_type = "io.containerd.runsc.v1"\n'
+          '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc.options]\n'
+          '  ConfigPath = "/opt/gvisor/big.toml"\n')
+    sparse(root / "opt/containerd/big.toml", 2 * gib)
+    sparse(root / "opt/gvisor/big.toml", 2 * gib)
+    sparse(root / "var/lib/dpkg/status", 2 * gib)
+    sparse(root / "usr/bin/containerd", 2 * gib)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([nodelint_exe(), "--format", "json", "--root", str(root)], capture_output=True, text=True,
+                         timeout=120)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    import json
+
+    assert out.returncode in (0, 1), out.stderr
+    too_large = {f["path"].rsplit("/root/", 1)[1] for f in json.loads(out.stdout)["findings"] if f["rule"] == "NL004"}
+    assert too_large >= {"usr/lib/sysctl.d/50-big.conf", "opt/kubelet/big.yaml", "opt/containerd/big.toml",
+                         "opt/gvisor/big.toml"}, too_large
+    assert peak_kib < 200 * 1024 or peak_kib == before, f"peak RSS {peak_kib // 1024} MiB"

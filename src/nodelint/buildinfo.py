@@ -99,8 +99,10 @@ def _region(f) -> tuple[int, int] | None:
 
 def read(path: str) -> BuildInfo | None:
     """Build info of a Go ELF binary; None when it has none or it is not readable here."""
+    from .files import open_regular
+
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             region = _region(f)
             if region is None:
                 return None

@@ -136,10 +136,16 @@ def find_config(start: str) -> tuple[str, dict] | None:
         here = parent
 
 
+CONFIG_LIMIT = 1 << 20  # a configuration file larger than this is refused, not read
+
+
 def _bytes(path: str) -> bytes:
+    from .files import TooLarge, read_bounded
+
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        return read_bounded(os.path.realpath(path), CONFIG_LIMIT)
+    except TooLarge as e:
+        raise ConfigError(f"{path}: {e.strerror}") from None
     except OSError as e:
         raise ConfigError(f"{path}: {e.strerror}") from None
 

@@ -41,13 +41,9 @@ def display(fs_path: str) -> str:
 
 
 def _head(fs_path: str) -> str:
-    if not is_regular(fs_path):
-        return ""
-    try:
-        with open(fs_path, "rb") as f:
-            return f.read(SNIFF_BYTES).decode("utf-8", "replace")
-    except OSError:
-        return ""
+    from .files import read_head
+
+    return read_head(fs_path, SNIFF_BYTES).decode("utf-8", "replace")
 
 
 def is_regular(fs_path: str) -> bool:

@@ -281,7 +281,7 @@ class Run:
         settings = self.settings
         kinds = {d.kind for d in self.docs if d.kind}
         root = any(n.mode == "root" for n in self.nodes)
-        out: list[Finding] = self.skipped + self.documents.not_read
+        out: list[Finding] = list(self.skipped)
         if self.shared_facts is not None:
             self.facts = []
             for node in self.nodes:
@@ -325,7 +325,7 @@ class Run:
             now.docs[doc] = found
             out += found
         self._last_check, self._changed = now, set()
-        return self._filter(out)
+        return self._filter(out + self.documents.not_read)  # files the rules reached but did not read
 
     def _declares_versions(self) -> bool:
         from .kinds import RUNTIME_COMPONENTS

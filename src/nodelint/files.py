@@ -104,6 +104,29 @@ def read_bounded(path: str, limit: int, anchor: str | None = None) -> bytes:
         os.close(fd)
 
 
+def open_regular(path: str):
+    """``path`` opened for reading as a binary file object, if it is a regular file: a FIFO or a
+    device is refused without waiting on it (OSError).  Final links are followed: callers pass
+    paths resolved inside the root (node.RootFS)."""
+    fd = os.open(path, os.O_RDONLY | _CLOEXEC | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_head(path: str, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file (b"" for anything else or an error)."""
+    try:
+        with open_regular(path) as f:
+            return f.read(size)
+    except OSError:
+        return b""
+
+
 def open_directory(anchor: str, parts: list[str], create: bool = False) -> int:
     """A descriptor of the directory ``anchor/parts...``, each component opened relative to the
     one before with O_NOFOLLOW (``create``: missing ones are made, mode 0755 less the umask).

@@ -233,6 +233,15 @@ class Node:
             return self.loader(self, node_path, kind)
         return None
 
+    def has_file(self, node_path: str) -> bool:
+        """Whether a regular file is at ``node_path`` on the node (read or not)."""
+        if self.fs is None:
+            return False
+        try:
+            return os.path.isfile(self.fs.resolve(posixpath.normpath("/" + node_path).lstrip("/")))
+        except OSError:
+            return False
+
     def list_paths(self, node_dir: str) -> list[str]:
         """Node paths of the regular files directly in a node directory."""
         return [p for p, kind in self.entries(node_dir) if kind == "file"]

@@ -121,38 +121,70 @@ def _regular_file(fs, node_path: str) -> str | None:
     return real if os.path.isfile(real) else None
 
 
+# dpkg's status file is read line by line, at most this much of it (a real one is a few MiB)
+DPKG_LIMIT = 256 << 20
+_LINE_LIMIT = 64 << 10
+
+
+def _lines(f, limit: int):
+    """The lines of a binary file object, decoded, each cut at _LINE_LIMIT bytes, until ``limit``
+    bytes have been read: memory stays flat whatever the file's size."""
+    read = 0
+    while read < limit:
+        line = f.readline(_LINE_LIMIT)
+        if not line:
+            return
+        read += len(line)
+        if not line.endswith(b"\n"):  # a line too long: the rest of it is skipped
+            while True:
+                rest = f.readline(_LINE_LIMIT)
+                read += len(rest)
+                if not rest or rest.endswith(b"\n") or read >= limit:
+                    break
+        yield line.decode("utf-8", "replace").rstrip("\r\n")
+
+
 def dpkg(fs, shown: str) -> list[VersionFact]:
-    try:
-        real = fs.resolve("var/lib/dpkg/status")
-        with open(real, encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return []
+    from .files import open_regular
+
     wanted = {p: c for c, names in PACKAGES.items() for p in names}
     out, stanza = [], {}
-    for number, line in enumerate(lines + [""], start=1):
-        if not line.strip():
-            pkg = stanza.get("Package", ("", 0))[0]
-            status = stanza.get("Status", ("", 0))[0].split()
-            if pkg in wanted and status[-1:] == ["installed"] and "Version" in stanza:
-                version, vline = stanza["Version"]
-                release = parse(version, wanted[pkg])
-                if release is not None:
-                    release = Release(release.raw, release.version, "Debian", wanted[pkg])
-                    out.append(VersionFact(wanted[pkg], release, "dpkg", f"package {pkg}", shown, vline,
-                                           len("Version: ") + 1, scope="root"))
-            stanza = {}
-            continue
-        if line[:1] in (" ", "\t") or ":" not in line:
-            continue
-        name, _, value = line.partition(":")
-        stanza[name] = (value.strip(), number)
+    try:
+        f = open_regular(fs.resolve("var/lib/dpkg/status"))
+    except OSError:
+        return []
+    with f:
+        for number, line in enumerate(_chain(_lines(f, DPKG_LIMIT), [""]), start=1):
+            if not line.strip():
+                pkg = stanza.get("Package", ("", 0))[0]
+                status = stanza.get("Status", ("", 0))[0].split()
+                if pkg in wanted and status[-1:] == ["installed"] and "Version" in stanza:
+                    version, vline = stanza["Version"]
+                    release = parse(version, wanted[pkg])
+                    if release is not None:
+                        release = Release(release.raw, release.version, "Debian", wanted[pkg])
+                        out.append(VersionFact(wanted[pkg], release, "dpkg", f"package {pkg}", shown, vline,
+                                               len("Version: ") + 1, scope="root"))
+                stanza = {}
+                continue
+            if line[:1] in (" ", "\t") or ":" not in line:
+                continue
+            name, _, value = line.partition(":")
+            if name in ("Package", "Status", "Version"):
+                stanza[name] = (value.strip(), number)
     return out
+
+
+def _chain(*iterables):
+    for iterable in iterables:
+        yield from iterable
 
 
 def rpmdb(fs, shown_of) -> list[VersionFact]:
     """Packages in an rpm sqlite database (rpm >= 4.16), read with sqlite3; BDB/ndb are not read."""
     import sqlite3
+
+    from .files import open_regular
 
     wanted = {p: c for c, names in PACKAGES.items() for p in names}
     for node_path in ("usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite"):
@@ -161,25 +193,34 @@ def rpmdb(fs, shown_of) -> list[VersionFact]:
             continue
         out = []
         try:
-            con = sqlite3.connect(f"file:{real}?immutable=1", uri=True)
-            rows = con.execute("SELECT blob FROM Packages").fetchall()
-            con.close()
-        except sqlite3.Error:
+            with open_regular(real) as f:  # never a FIFO; sqlite reads the file through this descriptor
+                at = f"/proc/self/fd/{f.fileno()}" if os.path.exists(f"/proc/self/fd/{f.fileno()}") else real
+                con = sqlite3.connect(f"file:{at}?immutable=1", uri=True)
+                try:
+                    for (blob,) in con.execute("SELECT blob FROM Packages"):  # row by row: flat memory
+                        fact = _rpm_fact(blob, wanted, shown_of(node_path))
+                        if fact is not None:
+                            out.append(fact)
+                finally:
+                    con.close()
+        except (sqlite3.Error, OSError, struct.error, ValueError):
             return []
-        for (blob,) in rows:
-            tags = _rpm_header(blob)
-            name = tags.get(1000)
-            if name not in wanted:
-                continue
-            epoch = f"{tags[1003]}:" if tags.get(1003) else ""
-            raw = f"{epoch}{tags.get(1001, '')}-{tags.get(1002, '')}"
-            release = parse(raw, wanted[name])
-            if release is not None:
-                release = Release(raw, release.version, "RPM", wanted[name])
-                out.append(VersionFact(wanted[name], release, "rpm", f"package {name}", shown_of(node_path),
-                                       scope="root"))
         return out
     return []
+
+
+def _rpm_fact(blob: bytes, wanted: dict, shown: str) -> VersionFact | None:
+    tags = _rpm_header(blob)
+    name = tags.get(1000)
+    if name not in wanted:
+        return None
+    epoch = f"{tags[1003]}:" if tags.get(1003) else ""
+    raw = f"{epoch}{tags.get(1001, '')}-{tags.get(1002, '')}"
+    release = parse(raw, wanted[name])
+    if release is None:
+        return None
+    return VersionFact(wanted[name], Release(raw, release.version, "RPM", wanted[name]), "rpm", f"package {name}",
+                       shown, scope="root")
 
 
 def _rpm_header(blob: bytes) -> dict:

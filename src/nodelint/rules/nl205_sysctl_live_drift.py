@@ -32,6 +32,7 @@ No automatic fix: apply the files with ``systemctl restart systemd-sysctl`` (or
 from __future__ import annotations
 
 from .. import sysctl as S
+from ..files import open_regular
 from ..formats.sysctl import proc_path
 from ..kubelet import kubelets
 from ..model import Finding
@@ -59,8 +60,8 @@ def check(node, settings):
             if winner is None:
                 continue
             try:
-                with open(node.fs.resolve("proc/sys/" + proc_path(key)), encoding="utf-8") as f:
-                    running = f.read()
+                with open_regular(node.fs.resolve("proc/sys/" + proc_path(key))) as f:
+                    running = f.read(4096).decode("utf-8", "replace")  # a kernel parameter is a line
             except OSError:
                 continue
             if " ".join(running.split()) == " ".join(winner.value.split()):
