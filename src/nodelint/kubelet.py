@@ -109,7 +109,8 @@ def command_line_flags(node: Node) -> list[tuple[Flag, Document, str]]:
         for d in ordered:
             for a in d.parsed.assignments:
                 if a.name in FLAG_VARS:
-                    words = [(w, (d, a.name)) for w in split_words(a.value)]
+                    source = (d, a.name)  # one object per variable: flags_from_words pairs "--flag value" within one
+                    words = [(w, source) for w in split_words(a.value)]
                     out += [(f, src[0], src[1]) for f, src in flags_from_words(words)]
         return out
     mains, dropins = _unit_order(units)
@@ -134,14 +135,16 @@ def command_line_flags(node: Node) -> list[tuple[Flag, Document, str]]:
     if exec_start is None:
         return []
     words: list[tuple[Segment, tuple[Document, str]]] = []
-    for w in split_words(exec_start[0]):
+    literal = (exec_start[1], "ExecStart")  # one source object per variable and one for the line:
+    for w in split_words(exec_start[0]):  # "--flag value" pairs only within one source
         name = w.text[1:].strip("{}") if w.text.startswith("$") else None
         if name is not None:
             var = env.get(name)
             if var is not None:
-                words += [(x, (var.doc, var.name)) for x in split_words(var.value)]
+                source = (var.doc, var.name)
+                words += [(x, source) for x in split_words(var.value)]
         else:
-            words.append((w, (exec_start[1], "ExecStart")))
+            words.append((w, literal))
     return [(f, src[0], src[1]) for f, src in flags_from_words(words)]
 
 
@@ -182,7 +185,18 @@ class Kubelet:
 
 
 def kubelets(node: Node) -> list[Kubelet]:
-    """The kubelets of a node: one per main config file (one with the flags' --config)."""
+    """The kubelets of a node: one per main config file (one with the flags' --config).
+
+    Worked out once per node (node.memo is cleared when a fix changes a document): four rules ask,
+    and reading the flags again costs the length of every flag line each time.
+    """
+    known = node.memo.get("kubelets")
+    if known is None:
+        known = node.memo["kubelets"] = _kubelets(node)
+    return list(known)
+
+
+def _kubelets(node: Node) -> list[Kubelet]:
     flags = command_line_flags(node) if node.mode != "single" or node.of_kind("systemd", "kubelet-env") else []
     config_flag = next((f for f, _, _ in reversed(flags) if f.name == "config"), None)
     dir_flag = next((f for f, _, _ in reversed(flags) if f.name == "config-dir"), None)

@@ -1,6 +1,8 @@
 """kubelet (NL105) on single files and in node views where flags and drop-ins win."""
 from __future__ import annotations
 
+import pytest
+
 from ..conftest import write
 
 KUBELET = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
@@ -99,3 +101,17 @@ def test_misspelled_kubelet_field_is_nl108(nodelint, tmp_path):
     assert sorted(nodelint("--format", "json", path).rules()) == ["NL105", "NL108"]
     nodelint("--fix", path)
     assert path.read_text() == KUBELET + "cgroupDriver: systemd\n"
+
+
+@pytest.mark.parametrize("path, text", [
+    ("etc/default/kubelet", 'KUBELET_EXTRA_ARGS="--cgroup-driver cgroupfs --v 2"\n'),
+    ("etc/systemd/system/kubelet.service",
+     '[Service]\nEnvironment="KUBELET_EXTRA_ARGS=--cgroup-driver cgroupfs"\nExecStart=/usr/bin/kubelet $KUBELET_EXTRA_ARGS\n'),
+    ("etc/systemd/system/kubelet.service", "[Service]\nExecStart=/usr/bin/kubelet --cgroup-driver cgroupfs\n"),
+])
+def test_a_flag_and_its_value_in_two_words_are_read_as_one(nodelint, tmp_path, path, text):
+    """kubelet (pflag) reads "--cgroup-driver cgroupfs" as "--cgroup-driver=cgroupfs"."""
+    write(tmp_path / path, text)
+    out = nodelint("--format", "json", "--select", "NL105", "--root", tmp_path)
+    messages = [f["message"] for f in out.json["findings"]]
+    assert messages and all("cgroupfs" in m and "true" not in m for m in messages), messages
