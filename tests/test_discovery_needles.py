@@ -48,3 +48,19 @@ def test_name_patterns_are_anchored_in_every_alternative():
 def test_template_detection_finds_what_the_marker_pattern_finds(text):
     """is_templated scans for plain substrings first; it must agree with TEMPLATE_MARKERS."""
     assert K.is_templated(text) == bool(K.TEMPLATE_MARKERS.search(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)), min_size=1,
+                    max_size=20))
+def test_a_drop_in_directory_declares_the_kind_its_location_pattern_gives(name):
+    """--root discovery trusts ROOT_DIRECTORY_KINDS instead of matching each path: it must say
+    what by_path would say for any file its glob finds there."""
+    import fnmatch
+
+    for directory, pattern in K.ROOT_GLOBS:
+        declared = K.ROOT_DIRECTORY_KINDS.get(directory)
+        if declared is None or not fnmatch.fnmatchcase(name, pattern) or name in (".", ".."):
+            continue
+        m = K.by_path(f"{directory}/{name}")
+        assert m is not None and (m.kind, m.role, m.node_path) == (*declared, f"{directory}/{name}"), (directory, name)

@@ -36,8 +36,26 @@ class Target:
 
 def display(fs_path: str) -> str:
     """A path relative to the working directory when below it, else absolute."""
-    rel = os.path.relpath(fs_path)
+    head, name = os.path.split(fs_path)
+    if head and name not in ("", ".", ".."):  # the directory's relative path, worked out once per directory
+        rel_dir = _relpath_of_dir(head, os.getcwd())
+        rel = name if rel_dir == os.curdir else rel_dir + os.sep + name
+    else:
+        rel = os.path.relpath(fs_path)
     return (fs_path if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+_REL_DIRS: dict[tuple[str, str], str] = {}
+
+
+def _relpath_of_dir(directory: str, cwd: str) -> str:
+    """os.path.relpath(directory), remembered (a directory of 50,000 configs asks 50,000 times)."""
+    known = _REL_DIRS.get((directory, cwd))
+    if known is None:
+        if len(_REL_DIRS) > 4096:
+            _REL_DIRS.clear()
+        known = _REL_DIRS[(directory, cwd)] = os.path.relpath(directory)
+    return known
 
 
 def _head(fs_path: str) -> str:
@@ -188,6 +206,9 @@ def root_targets(root: str, settings: Settings) -> list[Target]:
     from .node import EscapesRoot, RootFS
 
     fs = RootFS(root)
+    # What fs.resolve returns lies below fs.root and holds no link, so its real path is the root's
+    # real path joined with the rest (not an os.path.realpath, a readlink per component, per file).
+    real_root, below_root = os.path.realpath(fs.root), os.path.join(fs.root, "")
     seen: set[str] = set()
     seen_real: set[str] = set()
     targets = []
@@ -198,13 +219,16 @@ def root_targets(root: str, settings: Settings) -> list[Target]:
             continue
         if not os.path.isdir(real_dir):
             continue
-        for node_path in _matches(real_dir, directory, pattern):
+        for node_path, what in _matches(real_dir, directory, pattern):
             if node_path in seen:
                 continue
             seen.add(node_path)
             shown = display(os.path.join(fs.root, node_path))
             try:
-                real = fs.resolve(node_path, strict=True)  # links are followed as if chrooted
+                if what == "link":
+                    real = fs.resolve(node_path, strict=True)  # links are followed as if chrooted
+                else:  # found by the walk of real_dir, not a link: what resolving it would give
+                    real = os.path.join(real_dir, node_path[len(directory) + 1:])
             except EscapesRoot as e:
                 m = classify(node_path, "", settings, sniff=False)
                 if m is not None:
@@ -212,36 +236,60 @@ def root_targets(root: str, settings: Settings) -> list[Target]:
                 continue
             except OSError:
                 continue
-            if real in seen_real or not os.path.lexists(real):
+            if real in seen_real or (what == "link" and not os.path.lexists(real)):
                 continue
             seen_real.add(real)
-            skip = skip_reason(real, settings)
-            m = classify(node_path, real if skip is None else "", settings, sniff=skip is None)
+            # a regular file's size is checked as it is read (engine.load: NL004); others are looked at here
+            skip = None if what == "file" else skip_reason(real, settings)
+            declared = K.ROOT_DIRECTORY_KINDS.get(directory) if not settings.kinds else None
+            if declared is not None and "/" not in node_path[len(directory) + 1:]:
+                m = K.Match(declared[0], declared[1], node_path, "")
+            else:
+                m = classify(node_path, real if skip is None else "", settings, sniff=skip is None)
             if m is None:
                 continue
+            real_path = os.path.join(real_root, real[len(below_root):]) if real.startswith(below_root) else None
             targets.append(Target(shown, real, m.kind, m.role, m.node_path or node_path, "root", False, skip,
-                                  anchor=fs.root))
+                                  real_path, anchor=fs.root))
     return targets
 
 
-def _matches(real_dir: str, directory: str, pattern: str) -> list[str]:
-    """Node paths below ``directory`` matching ``pattern`` ("*.conf", or "**/*.conf" for subdirectories).
+def _matches(real_dir: str, directory: str, pattern: str) -> list[tuple[str, str]]:
+    """(node path, "file" | "link" | "other") of the entries below ``directory`` matching
+    ``pattern`` ("*.conf", or "**/*.conf" for subdirectories), sorted by name in each directory.
 
-    Walks without following directory links, so a link loop cannot make it run forever.
+    The directory entries' types say what each is, so no entry is stat'ed here.  Walks without
+    following directory links, so a link loop cannot make it run forever.
     """
     import fnmatch
 
     recursive = pattern.startswith("**/")
     name_pattern = pattern[3:] if recursive else pattern
-    out = []
-    for dirpath, dirnames, filenames in os.walk(real_dir, followlinks=False):
-        dirnames.sort()
-        if not recursive:
-            dirnames[:] = []
-        for name in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
-            if fnmatch.fnmatchcase(name, name_pattern):
-                rel = os.path.relpath(os.path.join(dirpath, name), real_dir).replace(os.sep, "/")
-                out.append(f"{directory}/{rel}")
+    out: list[tuple[str, str]] = []
+    pending = [(real_dir, f"{directory}/")]
+    while pending:
+        path, prefix = pending.pop(0)
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        below = []
+        for entry in entries:
+            try:
+                if entry.is_symlink():
+                    what = "link"
+                elif entry.is_dir(follow_symlinks=False):
+                    if recursive:
+                        below.append((entry.path, prefix + entry.name + "/"))
+                    continue
+                else:
+                    what = "file" if entry.is_file(follow_symlinks=False) else "other"
+            except OSError:
+                continue
+            if fnmatch.fnmatchcase(entry.name, name_pattern):
+                out.append((prefix + entry.name, what))
+        pending[:0] = below  # depth first, as os.walk goes
     return out
 
 

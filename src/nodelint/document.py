@@ -132,15 +132,22 @@ def _has_template_values(doc: Document) -> bool:
     return bool(K.TEMPLATE_MARKERS.search(doc.text))
 
 
+_FORMAT_MODULES: dict = {}
+
+
 def format_module(syntax: str):
     """The module under formats/ that reads and edits ``syntax`` (imported on first use)."""
+    module = _FORMAT_MODULES.get(syntax)
+    if module is not None:
+        return module
     import importlib
 
     name = {"toml": "toml", "json": "json", "yaml": "yaml", "envfile": "flags", "unit": "flags",
             "sysctl": "sysctl", "hcl": "hcl"}.get(syntax)
     if name is None:
         raise ValueError(f"no format for {syntax!r}")
-    return importlib.import_module(f"nodelint.formats.{name}")
+    module = _FORMAT_MODULES[syntax] = importlib.import_module(f"nodelint.formats.{name}")
+    return module
 
 
 def _load(syntax: str, text: str, explain: bool = True):

@@ -202,6 +202,7 @@ class Run:
 
     def prepare(self, targets: list[Target]) -> None:
         groups: dict[str, Node] = {}
+        placed: set[tuple[str, str]] = set()  # (node, prefix) already in the node's filesystem
         for t in targets:
             if t.skip is not None:
                 self.skipped.append(Finding(t.skip[0], "warning", t.path, 1, 1, t.skip[1]))
@@ -212,6 +213,7 @@ class Run:
                 doc = self.documents.add(load(t, self.settings.max_file_size)) if t.kind else None
             except NotRead as e:
                 self.skipped.append(e.finding)
+                self.documents.refused.add(t.real or os.path.realpath(t.fs_path))
                 continue
             except D.LoadError as e:
                 self.errors.append(str(e))
@@ -228,7 +230,8 @@ class Run:
                                               tree=t.group.split("::")[0])
                 self.nodes.append(node)
             prefix = self.root if node.mode == "root" else self._tree_prefix(t)
-            if prefix is not None:
+            if prefix is not None and (node.key, prefix) not in placed:
+                placed.add((node.key, prefix))
                 if node.fs is None:
                     node.fs = RootFS(prefix)
                     node.loader = self.documents
@@ -347,8 +350,9 @@ class Run:
         if doc.templated:
             return [Finding("NL002", "info", doc.path, 1, 1, f"template: not checked ({doc.kind} config "
                             "with template syntax; check the rendered file)")]
+        problems = getattr(doc.parsed, "problems", ())
         out = [Finding("NL001", "warning", doc.path, line, column, message)
-               for line, column, message in getattr(doc.parsed, "problems", ())]
+               for line, column, message in problems] if problems else []
         for key, offset in getattr(doc.parsed, "duplicates", ()):
             pos = doc.parsed.lines.position(offset)
             name = key[-1]
@@ -360,14 +364,18 @@ class Run:
     def _filter(self, findings: list[Finding]) -> list[Finding]:
         s = self.settings
         by_path = {d.path: d for d in self.docs}
+        lines: dict[str, list[str] | None] = {}  # path -> its lines, split once (not once per finding)
         kept = []
         seen = set()
         for f in findings:
             if not s.selects(f.rule) or s.ignored_for_file(f.rule, f.path):
                 continue
             doc = by_path.get(f.path)
-            if doc is not None and _suppressed(doc, f):
-                continue
+            if doc is not None:
+                if f.path not in lines:
+                    lines[f.path] = _comment_lines(doc)
+                if lines[f.path] is not None and _suppressed(lines[f.path], f):
+                    continue
             if f.rule in s.severity:
                 f = Finding(f.rule, s.severity[f.rule], f.path, f.line, f.column, f.message, f.fix, f.related)
             key = f.key
@@ -406,7 +414,7 @@ class Run:
         a time and those that break the file wait for the next round.
         """
         from .formats import UnsupportedEdit
-        from .formats.text import EditConflict, Splice, apply_splices
+        from .formats.text import EditConflict, Splice, SplicePlan, apply_splices
 
         by_path = {d.path: d for d in self.docs}
         per_finding: list[dict[str, list]] = []
@@ -438,17 +446,16 @@ class Run:
             D.parse(probe)
             return probe.error is None and (probe.parsed is not None or doc.templated)
 
-        planned: dict[str, list] = {}
+        plans: dict[str, SplicePlan] = {}  # per path: whether a fix fits is told without applying them all
         accepted: list[dict[str, list]] = []
         for attempt in per_finding:
-            try:
-                for path, splices in attempt.items():
-                    apply_splices(by_path[path].text, planned.get(path, []) + splices)
-            except EditConflict:
+            if not all(plans[path].fits(splices) if path in plans else SplicePlan().fits(splices)
+                       for path, splices in attempt.items()):
                 continue
             for path, splices in attempt.items():
-                planned.setdefault(path, []).extend(splices)
+                plans.setdefault(path, SplicePlan()).add(splices)
             accepted.append(attempt)
+        planned: dict[str, list] = {path: plan.splices for path, plan in plans.items()}
         broken = {p for p, sp in planned.items() if not parses(by_path[p], apply_splices(by_path[p].text, sp))}
         if broken:
             kept = [a for a in accepted if not set(a) & broken]
@@ -527,6 +534,8 @@ def _nearest(node: Node, facts: list) -> list:
     """
     import posixpath
 
+    if not any(f.source == "pin" for f in facts):
+        return list(facts)
     dirs = [d.split("/") for d in {posixpath.dirname(d.path) for d in node.docs}] or [[""]]
     known: dict[str, int] = {}
 
@@ -550,10 +559,14 @@ def _nearest(node: Node, facts: list) -> list:
     return out
 
 
-def _suppressed(doc: D.Document, f: Finding) -> bool:
-    if not doc.text or doc.syntax == "json":
-        return False
-    lines = doc.text.splitlines()
+def _comment_lines(doc: D.Document) -> list[str] | None:
+    """The lines of a document that may hold suppression comments; None when none can."""
+    if not doc.text or "nodelint" not in doc.text or doc.syntax == "json":
+        return None
+    return doc.text.splitlines()
+
+
+def _suppressed(lines: list[str], f: Finding) -> bool:
     for ln in (f.line, f.line - 1):
         if 1 <= ln <= len(lines):
             line = lines[ln - 1]

@@ -221,14 +221,18 @@ class Node:
     memo: dict = fresh(dict)
 
     def of_kind(self, *kinds: str) -> list[Document]:
-        return [d for d in self.docs if d.kind in kinds]
+        """The node's documents of these kinds, in the node's order."""
+        by_kind = self._indexes()[2]
+        if len(kinds) == 1:
+            return [d for _, d in by_kind.get(kinds[0], ())]
+        return [d for _, d in sorted((e for k in set(kinds) for e in by_kind.get(k, ())), key=lambda e: e[0])]
 
     def at(self, node_path: str, kind: str) -> Document | None:
         """The document at a node location, loading it if the node can."""
         node_path = posixpath.normpath("/" + node_path).lstrip("/")
-        for d in self.docs:
-            if d.node_path and _normal_path(d) == node_path:
-                return d
+        found = self._by_node_path().get(node_path)
+        if found is not None:
+            return found
         if self.loader is not None:
             return self.loader(self, node_path, kind)
         return None
@@ -242,6 +246,32 @@ class Node:
         except OSError:
             return False
 
+    def _by_node_path(self) -> dict[str, Document]:
+        """The documents by normalized node path (the first one wins, as a scan of ``docs`` would find).
+
+        ``docs`` only ever grows (documents are appended, never removed or replaced), so the index
+        catches up with the documents appended since it was last used instead of being rebuilt:
+        ``at`` is called once per file of a sysctl.d or conf.d directory, and a scan per call made
+        a directory of N files cost N*N.
+        """
+        return self._indexes()[0]
+
+    def _indexes(self) -> tuple[dict[str, Document], dict[str, list[Document]], dict[str, list]]:
+        """(documents by normalized node path, documents by node directory, (position, document)
+        by kind), brought up to date: every rule asks for its kinds, and a scan of a root of N
+        files per rule and per lookup made the lookups cost N*N."""
+        by_path, by_dir, by_kind, done = self.__dict__.get("_at_index") or ({}, {}, {}, 0)
+        docs = self.docs
+        if done != len(docs):
+            for position in range(done, len(docs)):
+                d = docs[position]
+                by_kind.setdefault(d.kind, []).append((position, d))
+                if d.node_path:
+                    by_path.setdefault(_normal_path(d), d)
+                    by_dir.setdefault(_node_dir(d), []).append(d)
+            self._at_index = (by_path, by_dir, by_kind, len(docs))
+        return by_path, by_dir, by_kind
+
     def list_paths(self, node_dir: str) -> list[str]:
         """Node paths of the regular files directly in a node directory."""
         return [p for p, kind in self.entries(node_dir) if kind == "file"]
@@ -253,7 +283,7 @@ class Node:
         filesystem (single files, loose files), the node's own documents are listed.
         """
         node_dir = posixpath.normpath("/" + node_dir).lstrip("/")
-        in_dir = [d for d in self.docs if d.node_path and _node_dir(d) == node_dir]
+        in_dir = self._indexes()[1].get(node_dir, [])
         if self.fs is None:
             return sorted((d.node_path, "file") for d in in_dir)
         entries = self.fs.entries(node_dir)
@@ -269,13 +299,10 @@ class Node:
 
     def imported_docs(self) -> set[int]:
         """ids of containerd documents some other config in this node imports."""
-        from .containerd import imports_of
+        from .containerd import imported_ids
 
-        out: set[int] = set()
-        for d in self.of_kind("containerd"):
-            if d.parsed is not None and isinstance(d.data, dict) and d.data.get("imports"):
-                out |= {id(x) for x in imports_of(d, self)}
-        return out
+        return imported_ids(self, [d for d in self.of_kind("containerd")
+                                   if d.parsed is not None and isinstance(d.data, dict) and d.data.get("imports")])
 
     @property
     def is_view(self) -> bool:

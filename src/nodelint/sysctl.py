@@ -75,48 +75,91 @@ class Model:
     # tree only when it manages sysctl files at all (else the base image may set them).
     judges_unset: bool = False
 
-    def _history(self, files, key: str) -> list[Setting]:
-        out = []
-        for name, doc in files:
-            for a in doc.parsed.matching(key):
-                if a.value is not None:
-                    out.append(Setting(key, a.value, doc, a, name))
-        return out
+    def _files(self, procps: bool) -> list[tuple[str, Document]]:
+        """The files systemd-sysctl applies; with ``procps``, those sysctl --system applies (made once)."""
+        if not procps or self.procps_tail is None:
+            return self.files
+        memo = self.__dict__.setdefault("_memo", {})
+        known = memo.get("procps files")
+        if known is None:
+            known = memo["procps files"] = list(self.files) + [("sysctl.conf", self.procps_tail)]
+        return known
+
+    def _where(self, procps: bool) -> tuple[dict[str, list[int]], list[int]]:
+        """(exact key -> positions in ``_files(procps)`` of the files assigning or excluding it,
+        positions of the files holding a glob), worked out once per model.
+
+        Every rule asks for a few keys, NL205/NL206 for every key: a scan of every file per key
+        made a sysctl.d directory of N files and N keys cost N*N.
+        """
+        memo = self.__dict__.setdefault("_memo", {})
+        known = memo.get(("where", procps))
+        if known is None:
+            exact: dict[str, list[int]] = {}
+            globs: list[int] = []
+            for pos, (_, doc) in enumerate(self._files(procps)):
+                keys = {a.key for a in doc.parsed.assignments}
+                for k in keys:
+                    if is_glob(k):
+                        if not globs or globs[-1] != pos:
+                            globs.append(pos)
+                    else:
+                        exact.setdefault(k, []).append(pos)
+            known = memo[("where", procps)] = (exact, globs)
+        return known
+
+    def _candidates(self, key: str, procps: bool) -> list[int]:
+        exact, globs = self._where(procps)
+        found = exact.get(key, [])
+        return sorted(set(found).union(globs)) if globs else found
+
+    def _history(self, key: str, procps: bool) -> list[Setting]:
+        memo = self.__dict__.setdefault("_memo", {})
+        known = memo.get(("history", procps, key))
+        if known is None:
+            files = self._files(procps)
+            known = []
+            for pos in self._candidates(key, procps):
+                name, doc = files[pos]
+                for a in doc.parsed.matching(key):
+                    if a.value is not None:
+                        known.append(Setting(key, a.value, doc, a, name))
+            memo[("history", procps, key)] = known
+        return known
 
     def history(self, key: str) -> list[Setting]:
-        """Every assignment of ``key`` in the order systemd-sysctl applies them."""
-        return self._history(self.files, key)
+        """Every assignment of ``key`` in the order systemd-sysctl applies them (one list per key
+        and model: do not change it)."""
+        return self._history(key, False)
 
-    @staticmethod
-    def _winner(settings: list[Setting], files) -> Setting | None:
+    def _winner(self, settings: list[Setting], procps: bool) -> Setting | None:
         """The last explicit assignment; else the last glob, unless a ``-key`` line excludes the key."""
-        explicit = [s for s in settings if not is_glob(s.assignment.key)]
-        if explicit:
-            return explicit[-1]
+        for s in reversed(settings):
+            if not is_glob(s.assignment.key):
+                return s
         if not settings:
             return None
         key = settings[0].key
-        if any(a.value is None and a.key == key for _, d in files for a in d.parsed.matching(key)):
+        files = self._files(procps)
+        if any(a.value is None and a.key == key for pos in self._where(procps)[0].get(key, ())
+               for a in files[pos][1].parsed.matching(key)):
             return None
         return settings[-1]
 
     def effective(self, key: str) -> Setting | None:
-        return self._winner(self.history(key), self.files)
+        return self._winner(self.history(key), False)
 
     def procps_effective(self, key: str) -> Setting | None:
-        files = list(self.files)
-        if self.procps_tail is not None:
-            files.append(("sysctl.conf", self.procps_tail))
-        return self._winner(self._history(files, key), files)
+        return self._winner(self._history(key, True), True)
 
     def keys(self) -> list[str]:
-        seen = []
+        seen: dict[str, None] = {}  # a dict, not a list: membership in a list made N keys cost N*N
         docs = [d for _, d in self.files] + ([self.procps_tail] if self.procps_tail else [])
         for doc in docs:
             for a in doc.parsed.assignments:
-                if a.value is not None and not is_glob(a.key) and a.key not in seen:
-                    seen.append(a.key)
-        return seen
+                if a.value is not None and a.key not in seen and not is_glob(a.key):
+                    seen[a.key] = None
+        return list(seen)
 
 
 def model(node: Node) -> list[Model]:

@@ -25,7 +25,9 @@ from .text import LineIndex, Splice, newline_of
 
 _WS = re.compile(r"[ \t\r\n]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
+# "normal* (escape normal*)*", not "(normal|escape)*": the same strings, but re keeps a frame per
+# repetition of an alternation, ~115 bytes a character: a 10 MB string took 1.2 GB and a second.
+_STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"')
 MAX_DEPTH = 512
 
 
@@ -71,10 +73,7 @@ class JsonDocument:
             else:
                 if node.kind != "object":
                     return None
-                found = None
-                for name, child in node.members:
-                    if name == part:
-                        found = child  # last one wins, as in Go
+                found = _members(node).get(part)  # the last one wins, as in Go
                 if found is None:
                     return None
                 node = found
@@ -89,6 +88,26 @@ class JsonDocument:
     def value_position(self, key: KeyPath):
         node = self.node(key)
         return None if node is None else self.lines.position(node.start)
+
+
+def _members(node: JsonNode) -> dict:
+    """An object's members by name (the last of a duplicated name), worked out once per node:
+    a scan of the members per lookup made N findings or edits in one object cost N*N."""
+    known = node.__dict__.get("_by_name")
+    if known is None:
+        known = node._by_name = dict(node.members)
+    return known
+
+
+def _children(node: JsonNode) -> tuple[list[JsonNode], dict[int, int]]:
+    """A container's children in order and, by id, where each sits, worked out once per node
+    (``list.index`` compared nodes field by field, members included, and the list was copied for
+    every deletion: N*N for N deletions in one object)."""
+    known = node.__dict__.get("_children")
+    if known is None:
+        children = [c for _, c in node.members] if node.kind == "object" else node.elements
+        known = node._children = (children, {id(c): i for i, c in enumerate(children)})
+    return known
 
 
 class _Parser:
@@ -282,7 +301,8 @@ def _colon(doc: JsonDocument, obj: JsonNode) -> str:
 
 
 def _insert_child(doc: JsonDocument, container: JsonNode, rendered: str) -> list[Splice]:
-    children = [c for _, c in container.members] if container.kind == "object" else container.elements
+    # the last two children are all that is read (not a copy of every member per edit)
+    children = [c for _, c in container.members[-2:]] if container.kind == "object" else container.elements
     if children:
         last = children[-1]
         return [Splice(last.end, last.end, "," + _separator(doc, container, children) + rendered)]
@@ -323,8 +343,8 @@ def plan(doc: JsonDocument, edit: Edit) -> list[Splice]:
         node = doc.node(key)
         if node is None or parent is None:
             return []
-        children = [c for _, c in parent.members] if parent.kind == "object" else parent.elements
-        i = children.index(node)
+        children, where = _children(parent)
+        i = where[id(node)]
         start = node.key_start if node.key_start >= 0 else node.start
         t = doc.text
         if len(children) == 1:

@@ -40,7 +40,7 @@ _SPACE = re.compile(r"\s")
 
 
 def is_glob(key: str) -> bool:
-    return any(c in key for c in "*?[")
+    return "*" in key or "?" in key or "[" in key
 
 
 @record
@@ -61,8 +61,15 @@ class Assignment:
 class SysctlDocument:
     text: str
     assignments: list[Assignment] = fresh(list)
-    lines: LineIndex | None = None
     problems: list[tuple[int, int, str]] = fresh(list)
+
+    @property
+    def lines(self) -> LineIndex:
+        """Line starts, found on first use: most files of a sysctl.d never need a position."""
+        known = self.__dict__.get("_lines")
+        if known is None:
+            known = self._lines = LineIndex(self.text)
+        return known
 
     @property
     def data(self) -> dict:
@@ -74,6 +81,9 @@ class SysctlDocument:
 
     def matching(self, key: str) -> list[Assignment]:
         """The lines that assign or exclude ``key``, by name or by glob, in file order."""
+        if len(self.assignments) <= 8:  # most files: a scan costs less than an index
+            return [a for a in self.assignments if a.key == key
+                    or (is_glob(a.key) and fnmatch.fnmatchcase(key, a.key))]
         index = self.__dict__.get("_index")
         if index is None:  # built on first use (not a field): a document's assignments never change once loaded
             exact: dict[str, list[int]] = {}
@@ -86,6 +96,8 @@ class SysctlDocument:
             index = self._index = (exact, globs)
         exact, globs = index
         found = exact.get(key, [])
+        if not globs:
+            return [self.assignments[i] for i in found] if found else []
         if globs:
             found = sorted(found + [i for i in globs if fnmatch.fnmatchcase(key, self.assignments[i].key)])
         return [self.assignments[i] for i in found]
@@ -108,7 +120,7 @@ class SysctlDocument:
 
 
 def load(text: str) -> SysctlDocument:
-    doc = SysctlDocument(text, lines=LineIndex(text))
+    doc = SysctlDocument(text)
     pos = 0
     for number, raw_line in enumerate(text.splitlines(keepends=True), start=1):
         start = pos

@@ -83,6 +83,51 @@ def apply_splices(text: str, splices: list[Splice]) -> str:
     return "".join(out)
 
 
+def _overlap(a: Splice, b: Splice) -> bool:
+    """Whether ``b`` (sorted after ``a`` by (start, end)) overlaps ``a``, as apply_splices judges it."""
+    return b.start < a.end or (b.start == a.start and a.end > a.start and b.end > b.start)
+
+
+class SplicePlan:
+    """Splices planned for one text, kept sorted, so that whether more fit can be told without
+    applying them all (``apply_splices(text, planned + more)`` per fix made N fixes to one file
+    cost N times its size).  ``fits(more)`` is True exactly when that call would not raise.
+
+    Overlap is monotone in the sorted order (if ``a <= b <= c`` and ``c`` overlaps ``a``, ``b``
+    overlaps ``a``), so a set without overlapping neighbours has no overlapping pair, and a new
+    splice need only be compared with its neighbours.
+    """
+
+    def __init__(self):
+        self.splices: list[Splice] = []  # in the order added (apply_splices keeps insertions in order)
+        self._sorted: list[Splice] = []
+        self._keys: list[tuple[int, int]] = []
+        self._set: set[Splice] = set()
+
+    def fits(self, more: list[Splice]) -> bool:
+        new = sorted({s for s in more if s not in self._set}, key=lambda s: (s.start, s.end))
+        for a, b in zip(new, new[1:]):
+            if _overlap(a, b):
+                return False
+        for s in new:
+            i = bisect.bisect_right(self._keys, (s.start, s.end))
+            if i > 0 and _overlap(self._sorted[i - 1], s):
+                return False
+            if i < len(self._sorted) and _overlap(s, self._sorted[i]):
+                return False
+        return True
+
+    def add(self, more: list[Splice]) -> None:
+        for s in more:
+            self.splices.append(s)
+            if s in self._set:
+                continue
+            self._set.add(s)
+            i = bisect.bisect_right(self._keys, (s.start, s.end))
+            self._keys.insert(i, (s.start, s.end))
+            self._sorted.insert(i, s)
+
+
 def insert_lines(text: str, offset: int, lines: list[str], newline: str) -> Splice:
     """A splice inserting whole lines at ``offset`` (a line start or EOF).
 

@@ -26,7 +26,9 @@ from ..model import AppendToList, DeleteKey, Edit, KeyPath, RenameKey, SetKey
 from .text import LineIndex, Splice, indent_at, insert_lines, line_end, newline_of
 
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+# "normal* (escape normal*)*", not "(normal|escape)*": the same strings, but re keeps a frame per
+# repetition of an alternation, ~115 bytes a character: a 10 MB string took 1.2 GB and a second.
+_BASIC = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _LITERAL = re.compile(r"'[^'\n]*'")
 _SCALAR = re.compile(r"[^\n,\]}#]*")
 # A whole line holding a bare key and a one-line scalar (a string that is not multi-line, or a
@@ -90,10 +92,30 @@ class TomlDocument:
     """Values from tomli; where each key and table is written (``index``), worked out on first
     use: a file no rule reports on and no fix touches never needs it."""
 
-    __slots__ = ("text", "data", "_index", "_lines")
+    __slots__ = ("text", "data", "_index", "_lines", "_style", "_anchors")
 
     def __init__(self, text: str, data: dict):
         self.text, self.data, self._index, self._lines = text, data, None, None
+        self._style = self._anchors = None
+
+    @property
+    def style(self) -> "_Style":
+        """The file's indentation habits (learnt once: every SetKey that adds a key asks)."""
+        if self._style is None:
+            self._style = _Style(self)
+        return self._style
+
+    @property
+    def anchors(self) -> dict:
+        """Key-path prefix -> the last header or array table whose path starts with it."""
+        if self._anchors is None:
+            out: dict = {}
+            for h in self.index.headers:
+                if h.kind in ("header", "array"):
+                    for n in range(1, len(h.path) + 1):
+                        out[h.path[:n]] = h
+            self._anchors = out
+        return self._anchors
 
     @property
     def index(self) -> TomlIndex:
@@ -447,11 +469,19 @@ class _Style:
             parent = index.tables.get(h.path[:-1])
             if parent is not None and parent.kind in ("header", "array") and parent.header_start < h.header_start:
                 header_steps[h_indent - len(indent_at(text, parent.header_start))] += 1
-            if h.header_start >= 2 and text[:h.header_start].rstrip(" \t").endswith(("\n\n", "\n\r\n")):
+            if h.header_start >= 2 and _blank_line_before(text, h.header_start):
                 blank_before_header += 1
         self.key_step = max(0, key_steps.most_common(1)[0][0]) if key_steps else 0
         self.header_step = max(0, header_steps.most_common(1)[0][0]) if header_steps else 0
         self.blank_before_header = bool(headers) and blank_before_header * 2 >= len(headers)
+
+
+def _blank_line_before(text: str, at: int) -> bool:
+    """Whether ``text[:at]``, without trailing blanks, ends with an empty line (without copying it)."""
+    i = at
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    return text.endswith("\n\n", 0, i) or text.endswith("\n\r\n", 0, i)
 
 
 def _last_content_end(doc: TomlDocument, table: TomlTable) -> int:
@@ -461,19 +491,15 @@ def _last_content_end(doc: TomlDocument, table: TomlTable) -> int:
 
 
 def _anchor_for(doc: TomlDocument, path: KeyPath) -> tuple[TomlTable, int]:
-    """The header table after which a new table at ``path`` goes, and the common depth."""
-    best, best_len = doc.index.headers[0], -1
-    for h in doc.index.headers:
-        if h.kind not in ("header", "array"):
-            continue
-        common = 0
-        for a, b in zip(h.path, path):
-            if a != b:
-                break
-            common += 1
-        if common >= best_len and common > 0:
-            best, best_len = h, common
-    return best, max(best_len, 0)
+    """The header table after which a new table at ``path`` goes, and the common depth: the last
+    header sharing the longest prefix with ``path`` (looked up by prefix, not by a scan of every
+    header per edit)."""
+    anchors = doc.anchors
+    for n in range(len(path), 0, -1):
+        h = anchors.get(tuple(path[:n]))
+        if h is not None:
+            return h, n
+    return doc.index.headers[0], 0
 
 
 def _plan_set(doc: TomlDocument, edit: SetKey) -> list[Splice]:
@@ -492,7 +518,7 @@ def _plan_set(doc: TomlDocument, edit: SetKey) -> list[Splice]:
             continue  # create_with keys only go into tables this edit creates
         by_table.setdefault(k[:-1], []).append((k[-1], v))
 
-    style = _Style(doc)
+    style = doc.style
     splices = []
     new_tables = []
     for table_path, items in by_table.items():

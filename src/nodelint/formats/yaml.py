@@ -26,8 +26,16 @@ from . import FormatSyntaxError, UnsupportedEdit
 from ..model import DeleteKey, Edit, KeyPath, RenameKey, SetKey
 from .text import LineIndex, Splice, insert_lines, line_end, newline_of
 
-MAX_NODES = 200_000
+# Alias expansion is bounded, not the size of a document: max-file-size bounds that (a 10 MB
+# KubeletConfiguration of 100,000 plain keys is 200,001 nodes and perfectly valid).  Only nodes
+# built again, through an alias to them, count against MAX_ALIAS_NODES.
+MAX_ALIAS_NODES = 200_000
+MAX_NODES = MAX_ALIAS_NODES  # the old name (kept for plugins and tests that lower it)
 MAX_DEPTH = 256
+# A text libyaml rejects is read again by the pure-Python ruamel.yaml for its verdict and wording,
+# at ~3 s a megabyte; a text over 256 KiB keeps libyaml's (go-yaml, which Kubernetes reads it with, is a
+# port of libyaml), so a broken 10 MB file costs a second, not half a minute.
+EXPLAIN_MAX_CHARS = 256 << 10
 _PLAIN_SAFE = re.compile(r"[A-Za-z_./][A-Za-z0-9_./-]*\Z")
 _YAML11_SPECIAL = re.compile(
     r"(?i:y|n|yes|no|on|off|true|false|null|~)\Z|[-+]?[0-9.]")
@@ -72,14 +80,25 @@ class YamlDocument:
             else:
                 if node.id != "mapping":
                     return None, None
-                found = None
-                for k, v in node.value:
-                    if k.id == "scalar" and k.value == part:
-                        found = (k, v)
+                found = self._entries(node).get(part)
                 if found is None:
                     return None, None
                 key_node, node = found
         return key_node, node
+
+    def _entries(self, mapping) -> dict:
+        """A mapping node's (key node, value node) by scalar key, the last of a duplicated key,
+        worked out once per mapping: a scan of the mapping per lookup made N findings or edits in
+        one mapping cost N*N.  (Kept by id: ruamel.yaml's nodes take no attributes.)"""
+        memo = self.__dict__.setdefault("_entries_memo", {})
+        known = memo.get(id(mapping))
+        if known is None:
+            entries = {}
+            for k, v in mapping.value:
+                if k.id == "scalar":
+                    entries[k.value] = (k, v)
+            known = memo[id(mapping)] = (entries, mapping)  # holding the node keeps its id its own
+        return known[0]
 
     def position(self, key: KeyPath):
         key_node, node = self.node(key)
@@ -119,15 +138,22 @@ def _token_start(text: str, node) -> int:
 
 class _Builder:
     def __init__(self):
-        self.count = 0
+        self.count = 0  # nodes built again: the expansion of aliases
+        self.built: set[int] = set()  # ids of the composed nodes built once (the graph holds them all)
         self.duplicates: list[tuple[KeyPath, int]] = []
 
     def build(self, node, path: KeyPath, depth: int = 0):
-        self.count += 1
-        if self.count > MAX_NODES or depth > MAX_DEPTH:
+        if id(node) in self.built:
+            self.count += 1
+            if self.count > MAX_NODES:
+                mark = node.start_mark
+                raise YamlSyntaxError(f"aliases expand to more than {MAX_NODES} nodes (alias expansion limit)",
+                                      mark.line + 1, mark.column + 1)
+        else:
+            self.built.add(id(node))
+        if depth > MAX_DEPTH:
             mark = node.start_mark
-            raise YamlSyntaxError(
-                "document too large or too deeply nested (alias expansion limit)", mark.line + 1, mark.column + 1)
+            raise YamlSyntaxError(f"nested deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
         if node.id == "mapping":
             out = {}
             for k, v in node.value:
@@ -277,7 +303,7 @@ def load(text: str, exact: bool = False, explain: bool = True) -> YamlDocument:
             for i, node in enumerate(pyyaml.compose_all(text, Loader=loader)):
                 docs.append(YamlDoc(node, None if node is None else builder.build(node, (i,))))
         except (pyyaml.YAMLError, RecursionError) as e:
-            if not explain:
+            if not explain or len(text) > EXPLAIN_MAX_CHARS:
                 mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
                 problem = getattr(e, "problem", None) or "invalid YAML"
                 raise YamlSyntaxError(problem, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1) from None

@@ -51,9 +51,14 @@ def check(node, settings):
             if winner is None:
                 continue
             final = S.as_int(winner.value)
-            earlier = [s for s in history if s is not winner and S.as_int(s.value) is not None
-                       and history.index(s) < history.index(winner)]
-            higher = [s for s in earlier if final is not None and S.as_int(s.value) > final]
+            if final is None:
+                continue
+            # the settings applied before the winner: by position, found once (history.index() per
+            # setting compared records field by field, N*N times for a key set on N lines)
+            at = next((i for i, s in enumerate(history) if s is winner), None)
+            if at is None:
+                at = history.index(winner)
+            higher = [s for s in history[:at] if (v := S.as_int(s.value)) is not None and v > final]
             if not higher:
                 continue
             top = max(higher, key=lambda s: S.as_int(s.value))
