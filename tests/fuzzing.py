@@ -2,7 +2,9 @@
 
 The property: whatever bytes a node config file holds, nodelint answers with an exit code 0, 1
 or 2, never an internal error or a traceback, and ``--fix`` either leaves the file untouched or
-leaves it parseable.
+leaves it parseable.  Besides mutated corpus files, ``shaped`` draws the pathological shapes of
+tests/shapes.py (a key repeated on every line, thousands of drop-ins, ...) at a bounded size,
+with a few mutations on top.
 """
 from __future__ import annotations
 
@@ -53,6 +55,42 @@ def mutated(draw, corpus: Path, files: list[str]) -> tuple[str, bytes]:
             i = draw(st.integers(0, len(data) - 1))
             del data[i:i + draw(st.integers(1, 40))]
     return local, bytes(data)
+
+
+@st.composite
+def shaped(draw, max_n: int = 300) -> tuple[str, int, list[tuple[int, bytes]]]:
+    """(shape name, size, mutations: (position in the generated file, injected bytes))."""
+    from .shapes import SHAPES
+
+    name = draw(st.sampled_from(sorted(SHAPES)))
+    n = draw(st.integers(1, max_n))
+    injected = draw(st.lists(st.tuples(st.integers(0, 1 << 20), st.sampled_from(INJECTED)), max_size=3))
+    return name, n, injected
+
+
+def check_shaped(name: str, n: int, injected: list[tuple[int, bytes]]) -> None:
+    """Write a pathological shape (its first file mutated), and hold nodelint to the property on it."""
+    from nodelint.cli import main
+
+    from .shapes import SHAPES
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "root"
+        args = SHAPES[name][0](root, n)
+        first = sorted(p for p in root.rglob("*") if p.is_file())[0]
+        data = bytearray(first.read_bytes())
+        for at, extra in injected:
+            data[at % (len(data) + 1):at % (len(data) + 1)] = extra
+        first.write_bytes(bytes(data))
+        for options in (["--format", "json"], ["--fix", "--quiet"]):
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main([*options, *args])
+            assert code in (0, 1, 2), (name, n, code)
+            assert "internal error" not in err.getvalue() and "Traceback" not in err.getvalue(), \
+                (name, n, err.getvalue())
+            if options[0] == "--format":
+                json.loads(out.getvalue())
 
 
 def check_property(local: str, data: bytes) -> None:

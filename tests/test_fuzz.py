@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 
 from .conftest import CORPUS, needs_corpus
-from .fuzzing import check_property, corpus_files, mutated
+from .fuzzing import check_property, check_shaped, corpus_files, mutated, shaped
 
 FILES = corpus_files(CORPUS) if CORPUS else []
 
@@ -18,3 +18,10 @@ FILES = corpus_files(CORPUS) if CORPUS else []
 @given(case=mutated(CORPUS, FILES) if CORPUS else mutated)
 def test_mutated_corpus_files(case):
     check_property(*case)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=shaped(max_n=200))
+def test_pathological_shapes(case):
+    check_shaped(*case)
