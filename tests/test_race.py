@@ -195,3 +195,26 @@ def test_a_walked_tree_is_an_anchor_too(tmp_path, monkeypatch):
     monkeypatch.setattr(writer, "_write_temp", swap_first)
     main(["--fix", "--quiet", str(tree)])
     assert snapshot(outside) == before
+
+
+def test_a_file_whose_directory_became_a_link_after_discovery_is_not_read(nodelint, tmp_path, monkeypatch):
+    """Discovery found etc/sysctl.d/10-k8s.conf; by the time it is read, etc/sysctl.d leads outside:
+    the file opened is not where discovery found it, so it is reported (NL003), not read."""
+    from nodelint import engine
+
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    make_root(root, outside)
+    write(outside / "sysctl.d/10-k8s.conf", "kernel.secret = outside\n")
+    real_plan = engine.plan
+
+    def plan_then_swap(*args, **kwargs):
+        planned = real_plan(*args, **kwargs)
+        os.rename(root / "etc/sysctl.d", root / "etc/.real-sysctl.d")
+        os.symlink(outside / "sysctl.d", root / "etc/sysctl.d")
+        return planned
+
+    monkeypatch.setattr(engine, "plan", plan_then_swap)
+    out = nodelint("--format", "json", "--root", root)
+    findings = out.json["findings"]
+    assert any(f["rule"] == "NL003" and f["path"].endswith("etc/sysctl.d/10-k8s.conf") for f in findings), findings
+    assert "outside" not in out.out.replace(str(outside), "")
