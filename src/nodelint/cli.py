@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from . import __version__
 
-SUBCOMMANDS = {"check", "rules", "explain"}
+SUBCOMMANDS = {"check", "rules", "explain", "show"}
 FORMATS = ("text", "json", "sarif", "junit", "github", "prometheus")
 SEVERITY_CHOICES = ("error", "warning", "info")
 
@@ -358,6 +358,63 @@ def _render(output_format, result, findings, settings, fixing, quiet, no_color, 
 
     color = not to_file and text_report.use_color(no_color)
     return text_report.render(findings, result.files, result.fixed, fixing, quiet, color)
+
+
+def _settings(config_file: str | None):
+    from . import config as C
+
+    try:
+        if config_file is not None:
+            table = C._read(config_file)
+            if config_file.endswith("pyproject.toml"):
+                table = table.get("tool", {}).get("nodelint", {})
+            return C.from_table(config_file, table)
+        return C.load_settings()
+    except C.ConfigError as e:
+        raise Failure(str(e)) from None
+
+
+def run_show(paths: list[str] | None = None, root: str | None = None, kind: str | None = None,
+             output_format: str = "text", key: list[str] | None = None, runtime_version: list[str] | None = None,
+             config_file: str | None = None, output: str | None = None) -> int:
+    """Print the effective view nodelint judges: kernel parameters, containerd handlers, the
+    kubelet's cgroup driver, runtime versions."""
+    import json
+
+    from . import show
+    from .discover import DiscoveryError
+    from .formats.sysctl import normalize_key
+    from .kinds import KINDS
+
+    if output_format not in ("text", "json"):
+        raise Failure("--format must be text or json for show")
+    if kind is not None and kind not in KINDS:
+        raise Failure(f"--kind must be one of {', '.join(sorted(KINDS))}")
+    settings = _settings(config_file)
+    settings.runtime_versions = list(runtime_version or [])
+    if settings.runtime_versions:
+        from .versions import ConfigError as VersionConfigError, declared
+
+        try:
+            declared(settings, settings.runtime_versions)
+        except VersionConfigError as e:
+            raise Failure(str(e)) from None
+    try:
+        nodes = show.views(paths or [], settings, root=root, kind=kind, keys=[normalize_key(k) for k in key or []])
+    except DiscoveryError as e:
+        raise Failure(str(e)) from None
+    text = json.dumps({"version": 1, "nodes": nodes}, indent=2) + "\n" if output_format == "json" \
+        else show.render_text(nodes)
+    if output is not None:
+        from .writer import WriteError, replace_file
+
+        try:
+            replace_file(output, text.encode("utf-8"))
+        except WriteError as e:
+            raise Failure(str(e)) from None
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def run_rules(output_format: str = "text") -> int:

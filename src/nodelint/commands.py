@@ -58,6 +58,27 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. NL101.")
     return cli.run_explain(code)
 
 
+@app.command("show")
+def show(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or directories (default: .)")] = None,
+    root: Annotated[Optional[str], typer.Option("--root", metavar="DIR", help="Show DIR as a node's root.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="Force the kind of the given paths.")] = None,
+    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text or json.")] = "text",
+    key: Annotated[Optional[list[str]], typer.Option("--key", metavar="KEY",
+                   help="Also show this kernel parameter (set by a glob, or not at all); repeatable.")] = None,
+    runtime_version: Annotated[Optional[list[str]], typer.Option("--runtime-version", metavar="COMPONENT=VERSION",
+                               help="Declare a runtime version; repeatable.")] = None,
+    config_file: Annotated[Optional[str], typer.Option("--config", metavar="FILE",
+                           help="Use this .nodelint.toml or pyproject.toml.")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE",
+                      help="Write the view to FILE instead of stdout.")] = None,
+) -> int:
+    """Show the effective configuration nodelint judges: every kernel parameter and the line that
+    wins, every containerd runtime handler per containerd line, the kubelet's cgroup driver, the
+    runtime versions known."""
+    return cli.run_show(paths, root, kind, output_format, key, runtime_version, config_file, output)
+
+
 def _click():
     """The click typer runs on: vendored in typer >= 0.22, a dependency before."""
     try:

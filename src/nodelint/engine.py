@@ -660,14 +660,19 @@ def _without_document(fact):
     return replace(fact, doc=None) if getattr(fact, "doc", None) is not None else fact
 
 
+def empty_root_node(run: Run, root: str) -> Node:
+    """The node of a root with no configuration file in it: an empty image still has kernel defaults."""
+    node = Node("root", "root", fs=RootFS(root), tree="root")
+    node.loader = run.documents
+    return node
+
+
 def _check_batch(targets: list[Target], settings: Settings, root: str | None, facts: list | None, fix: bool,
                  replacements: bool, write=None, r: Run | None = None) -> Outcome:
     r = r if r is not None else Run(settings, root, facts)
     r.prepare(targets)
     if root is not None and not any(n.mode == "root" for n in r.nodes):
-        node = Node("root", "root", fs=RootFS(root), tree="root")  # an empty image still has kernel defaults
-        node.loader = r.documents
-        r.nodes.append(node)
+        r.nodes.append(empty_root_node(r, root))
     fixed = r.fix() if fix else 0
     findings = r.remaining() if fix else r.check()
     changes = [Change(doc.path, doc.fs_path, new, None if doc.extra.get("new") else doc.raw, doc.anchor)

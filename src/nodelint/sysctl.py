@@ -1,15 +1,23 @@
 """The kernel parameters a node ends up with, as systemd-sysctl and procps compute them.
 
-systemd-sysctl (reference/sysctl.md section 1): ``*.conf`` files in ``etc/sysctl.d``,
-``run/sysctl.d``, ``usr/local/lib/sysctl.d``, ``usr/lib/sysctl.d``, ``lib/sysctl.d``; a file
-name in a higher-priority directory masks the same name below it (a symlink to
-/dev/null or an empty file masks it away); surviving files are applied in order of file
-name, whatever their directory; later assignments win, but an explicit key is never
-overwritten by a glob.  ``/etc/sysctl.conf`` takes part only through the distribution's
-``etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf`` symlink.
+systemd-sysctl (systemd 252, src/sysctl/sysctl.c and src/basic/conf-files.c): ``*.conf`` files
+in ``etc/sysctl.d``, ``run/sysctl.d``, ``usr/local/lib/sysctl.d``, ``usr/lib/sysctl.d``,
+``lib/sysctl.d``, hidden names (``.x.conf``) skipped; a file name in a higher-priority directory
+shadows the same name below it (a symlink to /dev/null, an empty file or a dangling link reads
+as nothing); the surviving files are read in order of file name, whatever their directory.
+Each line goes into one ordered table, by key: a new value for a key removes its entry and
+appends a new one at the end, the same value again keeps the first entry (the file that
+really wins), and a ``-key`` line without ``=`` is an entry with no value (the key is then not
+written at all).  Keys in the table are written in table order; a glob entry writes every
+matching key that has no entry of its own, so an explicit key always beats a glob, and among
+globs the one latest in the table wins.  ``/etc/sysctl.conf`` takes part only through the
+distribution's ``etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf`` link.
 
-procps ``sysctl --system`` (section 2) reads the same directories the same way, then
-applies ``/etc/sysctl.conf`` last.
+procps ``sysctl --system`` (procps-ng 4.0.2, src/sysctl.c ``PreloadSystem``): the same
+directories, every name ending in ``.conf`` (hidden ones too), the first directory's file per
+name, sorted by name, then ``/etc/sysctl.conf`` last.  Every line is kept in one list: exact
+keys are written in order (the last one wins), ``-key`` lines only keep globs off the key, and a
+glob writes every matching key that no line of the list names.
 """
 from __future__ import annotations
 
@@ -18,7 +26,7 @@ from .record import record, fresh
 
 from .data import load as load_data
 from .document import Document
-from .formats.sysctl import Assignment, is_glob
+from .formats.sysctl import Assignment, glob_matches, is_glob
 from .model import CreateFile, Edit, SetKey
 from .node import Node
 
@@ -44,10 +52,10 @@ def data(settings) -> dict:
 
 @record
 class Setting:
-    """One assignment that sets a key, in the file it is applied from."""
+    """One line that sets (or, with no value, takes back) a key, in the file it is applied from."""
 
     key: str
-    value: str
+    value: str | None
     doc: Document
     assignment: Assignment
     name: str  # the file name it is ordered by
@@ -61,12 +69,16 @@ class Setting:
         pos = self.doc.parsed.lines.position(self.assignment.value_start)
         return f"{self.doc.path}:{pos.line}:{pos.column}"
 
+    def as_key(self, key: str) -> "Setting":
+        """This (glob) setting as the setting of one key it matches."""
+        return self if self.key == key else Setting(key, self.value, self.doc, self.assignment, self.name)
+
 
 @record
 class Model:
     """The files one node applies, in order, and what they set."""
 
-    files: list[tuple[str, Document]]  # (name it is sorted by, document), systemd's order
+    files: list[tuple[str, Document]]  # (name it is sorted by, document), systemd-sysctl's order
     procps_tail: Document | None  # /etc/sysctl.conf, applied last by sysctl --system
     view: bool  # a whole node: missing keys mean kernel defaults
     assumed_link: bool = False  # etc/sysctl.conf taken as 99-sysctl.conf (an overlay tree)
@@ -74,91 +86,110 @@ class Model:
     # Whether an unset key means the kernel default: always for an image root; for a repo
     # tree only when it manages sysctl files at all (else the base image may set them).
     judges_unset: bool = False
+    procps_files: list[tuple[str, Document]] | None = None  # sysctl --system's files (None: as systemd's)
 
-    def _files(self, procps: bool) -> list[tuple[str, Document]]:
-        """The files systemd-sysctl applies; with ``procps``, those sysctl --system applies (made once)."""
-        if not procps or self.procps_tail is None:
-            return self.files
-        memo = self.__dict__.setdefault("_memo", {})
-        known = memo.get("procps files")
+    def _memo(self) -> dict:
+        return self.__dict__.setdefault("_memo_table", {})
+
+    def _procps_files(self) -> list[tuple[str, Document]]:
+        files = self.files if self.procps_files is None else self.procps_files
+        if self.procps_tail is None:
+            return files
+        return files + [("sysctl.conf", self.procps_tail)]
+
+    # -------------------------------------------------------------- systemd-sysctl
+
+    def table(self) -> tuple[dict[str, Setting], list[Setting]]:
+        """systemd-sysctl's table (key -> its entry, in table order) and its glob entries with a
+        value, in table order; made once per model."""
+        memo = self._memo()
+        known = memo.get("systemd")
         if known is None:
-            known = memo["procps files"] = list(self.files) + [("sysctl.conf", self.procps_tail)]
+            table: dict[str, Setting] = {}
+            for name, doc in self.files:
+                for a in doc.parsed.assignments:
+                    existing = table.get(a.key)
+                    if existing is not None:
+                        if existing.value == a.value:
+                            continue  # the same value again: the first entry stays
+                        del table[a.key]  # a new value goes to the end of the table
+                    table[a.key] = Setting(a.key, a.value, doc, a, name)
+            globs = [s for s in table.values() if s.value is not None and is_glob(s.key)]
+            known = memo["systemd"] = (table, globs)
         return known
-
-    def _where(self, procps: bool) -> tuple[dict[str, list[int]], list[int]]:
-        """(exact key -> positions in ``_files(procps)`` of the files assigning or excluding it,
-        positions of the files holding a glob), worked out once per model.
-
-        Every rule asks for a few keys, NL205/NL206 for every key: a scan of every file per key
-        made a sysctl.d directory of N files and N keys cost N*N.
-        """
-        memo = self.__dict__.setdefault("_memo", {})
-        known = memo.get(("where", procps))
-        if known is None:
-            exact: dict[str, list[int]] = {}
-            globs: list[int] = []
-            for pos, (_, doc) in enumerate(self._files(procps)):
-                keys = {a.key for a in doc.parsed.assignments}
-                for k in keys:
-                    if is_glob(k):
-                        if not globs or globs[-1] != pos:
-                            globs.append(pos)
-                    else:
-                        exact.setdefault(k, []).append(pos)
-            known = memo[("where", procps)] = (exact, globs)
-        return known
-
-    def _candidates(self, key: str, procps: bool) -> list[int]:
-        exact, globs = self._where(procps)
-        found = exact.get(key, [])
-        return sorted(set(found).union(globs)) if globs else found
-
-    def _history(self, key: str, procps: bool) -> list[Setting]:
-        memo = self.__dict__.setdefault("_memo", {})
-        known = memo.get(("history", procps, key))
-        if known is None:
-            files = self._files(procps)
-            known = []
-            for pos in self._candidates(key, procps):
-                name, doc = files[pos]
-                for a in doc.parsed.matching(key):
-                    if a.value is not None:
-                        known.append(Setting(key, a.value, doc, a, name))
-            memo[("history", procps, key)] = known
-        return known
-
-    def history(self, key: str) -> list[Setting]:
-        """Every assignment of ``key`` in the order systemd-sysctl applies them (one list per key
-        and model: do not change it)."""
-        return self._history(key, False)
-
-    def _winner(self, settings: list[Setting], procps: bool) -> Setting | None:
-        """The last explicit assignment; else the last glob, unless a ``-key`` line excludes the key."""
-        for s in reversed(settings):
-            if not is_glob(s.assignment.key):
-                return s
-        if not settings:
-            return None
-        key = settings[0].key
-        files = self._files(procps)
-        if any(a.value is None and a.key == key for pos in self._where(procps)[0].get(key, ())
-               for a in files[pos][1].parsed.matching(key)):
-            return None
-        return settings[-1]
 
     def effective(self, key: str) -> Setting | None:
-        return self._winner(self.history(key), False)
+        """The setting systemd-sysctl ends with for ``key`` (None: it does not write the key)."""
+        table, globs = self.table()
+        entry = table.get(key)
+        if entry is not None:
+            return entry if entry.value is not None else None
+        for g in reversed(globs):
+            if glob_matches(g.key, key):
+                return g.as_key(key)
+        return None
+
+    def history(self, key: str) -> list[Setting]:
+        """Every line that sets ``key`` (by name or glob), in the order systemd-sysctl reads
+        them (one list per key and model: do not change it)."""
+        memo = self._memo()
+        known = memo.get(("history", key))
+        if known is None:
+            known = memo[("history", key)] = [
+                Setting(key, a.value, doc, a, name) for name, doc in self.files
+                for a in doc.parsed.matching(key) if a.value is not None]
+        return known
+
+    def mentions(self, key: str) -> list[Setting]:
+        """Every line naming ``key`` exactly, with a value or as ``-key``, in systemd's order."""
+        return [Setting(key, a.value, doc, a, name) for name, doc in self.files
+                for a in doc.parsed.assignments if a.key == key]
+
+    # -------------------------------------------------------------- procps
+
+    def _procps(self) -> tuple[dict[str, Setting], set[str], list[Setting]]:
+        memo = self._memo()
+        known = memo.get("procps")
+        if known is None:
+            last: dict[str, Setting] = {}
+            named: set[str] = set()
+            globs: list[Setting] = []
+            for name, doc in self._procps_files():
+                for a in doc.parsed.procps:
+                    named.add(a.key)
+                    setting = Setting(a.key, a.value, doc, a, name)
+                    if a.value is None:
+                        continue
+                    if is_glob(a.key):
+                        globs.append(setting)
+                    else:
+                        last[a.key] = setting
+            known = memo["procps"] = (last, named, globs)
+        return known
 
     def procps_effective(self, key: str) -> Setting | None:
-        return self._winner(self._history(key, True), True)
+        """The setting ``sysctl --system`` ends with for ``key`` (None: it does not write it)."""
+        last, named, globs = self._procps()
+        if key in last:
+            return last[key]
+        if key in named:
+            return None  # only "-key" lines name it: globs leave it alone
+        for g in reversed(globs):
+            if glob_matches(g.key, key):
+                return g.as_key(key)
+        return None
 
     def keys(self) -> list[str]:
+        """Every key named exactly with a value, by either program's reading, in file order."""
         seen: dict[str, None] = {}  # a dict, not a list: membership in a list made N keys cost N*N
-        docs = [d for _, d in self.files] + ([self.procps_tail] if self.procps_tail else [])
-        for doc in docs:
+        for _, doc in self.files:
             for a in doc.parsed.assignments:
-                if a.value is not None and a.key not in seen and not is_glob(a.key):
-                    seen[a.key] = None
+                if a.value is not None and not is_glob(a.key):
+                    seen.setdefault(a.key)
+        for _, doc in self._procps_files():
+            for a in doc.parsed.procps:
+                if a.value is not None and not is_glob(a.key):
+                    seen.setdefault(a.key)
         return list(seen)
 
 
@@ -174,32 +205,47 @@ def _model(node: Node) -> list[Model]:
     docs = [d for d in node.of_kind("sysctl") if d.parsed is not None]
     if node.fs is None or not node.is_view:
         return [Model([(posixpath.basename(d.node_path or d.path), d)], None, False) for d in docs]
-    by_name: dict[str, tuple[str, str]] = {}
+    systemd_names: dict[str, tuple[str, str]] = {}
+    procps_names: dict[str, tuple[str, str]] = {}
     for directory in DIRS:
         for node_path, kind in node.entries(directory):
             name = posixpath.basename(node_path)
-            if name.endswith(".conf") and name not in by_name:
-                by_name[name] = (node_path, kind)
-    files, masked = [], []
-    for name in sorted(by_name):
-        node_path, kind = by_name[name]
-        if kind != "file":
-            masked.append(node_path)
-            continue
-        doc = node.at(node_path, "sysctl")
-        if doc is not None and doc.parsed is not None:
-            files.append((name, doc))
+            if not name.endswith(".conf"):
+                continue
+            procps_names.setdefault(name, (node_path, kind))  # sysctl --system: hidden names too
+            if not name.startswith("."):  # systemd skips hidden files (conf-files.c, FOREACH_DIRENT)
+                systemd_names.setdefault(name, (node_path, kind))
+    masked: list[str] = []
+
+    def read(names: dict[str, tuple[str, str]]) -> list[tuple[str, Document]]:
+        out = []
+        for name in sorted(names):
+            node_path, kind = names[name]
+            if kind != "file":  # a /dev/null link or a dangling one: it shadows, and reads as nothing
+                if node_path not in masked:
+                    masked.append(node_path)
+                continue
+            doc = node.at(node_path, "sysctl")
+            if doc is not None and doc.parsed is not None:
+                out.append((name, doc))
+        return out
+
+    files = read(systemd_names)
+    procps_files = read(procps_names) if procps_names.keys() != systemd_names.keys() else None
     sysctl_conf = node.at(SYSCTL_CONF, "sysctl")
     if sysctl_conf is not None and sysctl_conf.parsed is None:
         sysctl_conf = None
     assumed = False
-    if sysctl_conf is not None and LINK_NAME not in by_name and node.mode == "tree":
+    if sysctl_conf is not None and LINK_NAME not in systemd_names and node.mode == "tree":
         # An overlay tree does not show the base image, whose systemd (Debian, Fedora) ships the link.
         files.append((LINK_NAME, sysctl_conf))
         files.sort(key=lambda f: f[0])
+        if procps_files is not None:
+            procps_files.append((LINK_NAME, sysctl_conf))
+            procps_files.sort(key=lambda f: f[0])
         assumed = True
     judges_unset = node.mode == "root" or bool(files) or sysctl_conf is not None or bool(masked)
-    return [Model(files, sysctl_conf, True, assumed, masked, judges_unset)]
+    return [Model(files, sysctl_conf, True, assumed, masked, judges_unset, procps_files)]
 
 
 def as_int(value: str) -> int | None:
@@ -255,8 +301,9 @@ def placement(node: Node, m: Model, settings, values: list[tuple[str, str, str]]
 
 
 def dropin_name(m: Model, wanted: str, keys: list[str]) -> str:
-    """A drop-in name that sorts after every file setting one of ``keys``."""
-    last = max((s.name for k in keys for s in m.history(k)), default="")
+    """A drop-in name that sorts after every file that names one of ``keys`` (a ``-key`` line
+    too, which would take the drop-in's value back), so that the drop-in's value wins."""
+    last = max((s.name for k in keys for s in m.mentions(k) + m.history(k)), default="")
     if wanted > last:
         return wanted
     candidate = "zz-" + wanted.split("-", 1)[-1] if "-" in wanted else "zz-" + wanted
