@@ -16,7 +16,9 @@ pytestmark = needs_corpus
 
 CHECKED = {"containerd", "runsc", "docker", "kubelet", "kubeadm", "crio", "sysctl", "templated"}
 FIXED_TOKENS = ("SystemdCgroup", "systemd_cgroup", "systemd-cgroup", "cgroupDriver", "native.cgroupdriver",
-                "cgroup_manager", "exec-opts", "fs.inotify.")
+                "cgroup_manager", "exec-opts", "fs.inotify.",
+                # a version 1 containerd config rewritten as version 2 (NL101): its plugin IDs change
+                "[plugins.cri", "disabled_plugins")
 
 
 def labels():
@@ -206,4 +208,4 @@ def test_fixes_hold(fixed_corpus, local, kind, facts):
         grew = any(_subsequence(body, a) and any(t in a for t in FIXED_TOKENS) for a in added)
         assert any(t in body for t in FIXED_TOKENS) or body + "," in added or grew, \
             f"changed an unrelated line: {body!r}"
-    assert len(removed) + len(added) <= 12
+    assert len(removed) + len(added) <= 16  # 12, and a version 1 file rewritten as 2 renames its headers

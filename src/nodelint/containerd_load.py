@@ -20,7 +20,8 @@ The lines read the same files differently (checked against the sources at each t
   ``io.containerd.cri.v1.runtime`` and are ignored ("Ignoring unknown key"); a version 2 main
   file is migrated as a whole.  Plugin tables merge key by key.  The CRI migration copies the
   ``containerd`` table's keys (``runtimes`` whole) only where version 3 tables do not set them.
-  The built-in ``runc`` handler stays beside the file's handlers.  Missing imports are skipped.
+  The built-in ``runc`` handler stays beside the file's handlers.  A literal import that does
+  not exist stops the daemon (``containerd config dump`` alone skips it and every file after it).
 - **2.3+**: each file is migrated on its own before it is merged, and a drop-in may not declare
   a higher version than the main file.
 """
@@ -124,6 +125,10 @@ def _data(doc) -> dict:
     return doc.data if isinstance(doc.data, dict) else {}
 
 
+def _real(doc):
+    return getattr(doc, "doc", doc) if isinstance(doc, _Assumed) else doc
+
+
 def _declared(data: dict) -> int:
     v = data.get("version")
     return v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else 0
@@ -153,13 +158,52 @@ def _missing_literal_imports(files, node) -> str | None:
     return None
 
 
-def reading(main, chain: list, line: str, node=None, version: tuple[int, ...] | None = None) -> Reading:
+def layout_version(data: dict) -> int:
+    """The config version a file's plugin tables are written for (its ``version`` line aside)."""
+    plugins = data.get("plugins") if isinstance(data.get("plugins"), dict) else {}
+    if CRI_RUNTIME in plugins or "io.containerd.cri.v1.images" in plugins:
+        return 3
+    if any("." in key for key in plugins):
+        return 2
+    return 1 if plugins else 0
+
+
+def considered_lines(data: dict, known: tuple[int, ...] | None) -> list[str]:
+    """The containerd lines a config is judged for: the node's own when its version is known;
+    else the lines that accept the file's config version (NL401 judges the others)."""
+    if known:
+        line = line_of(known)
+        return [line] if line else list(LINES)
+    declared = _declared(data) or 0
+    if declared >= 4:
+        return ["2.3"]
+    if declared == 3:
+        return ["2.0-2.2", "2.3"]
+    return list(LINES)
+
+
+class _Assumed:
+    """A drop-in read on its own, as the version its tables are written for (the main file that
+    imports it, unseen, has that version)."""
+
+    def __init__(self, doc, version: int):
+        self.doc, self.data = doc, dict(_data(doc), version=version)
+
+    def __getattr__(self, name):
+        return getattr(self.doc, name)
+
+
+def reading(main, chain: list, line: str, node=None, version: tuple[int, ...] | None = None,
+            fragment: bool = False) -> Reading:
     """What containerd ``line`` loads from ``main`` and the documents it imports (``chain``, in
-    containerd's breadth-first order).  ``version``: the exact release, when known."""
+    containerd's breadth-first order).  ``version``: the exact release, when known.  A
+    ``fragment`` (a drop-in read alone) is taken as the version its tables are written for."""
+    if fragment and not _declared(_data(main)) and layout_version(_data(main)) >= 2:
+        main = _Assumed(main, layout_version(_data(main)))
     files = [main] + [d for d in chain if d is not main]
     if line in ("1.6", "1.7"):
         return _one_x(files, line, node, version or ((1, 6, 20) if line == "1.6" else (1, 7, 24)))
-    return _two_x(files, line)
+    return _two_x(files, line, node)
 
 
 def _one_x(files, line: str, node, version: tuple[int, ...]) -> Reading:
@@ -171,11 +215,15 @@ def _one_x(files, line: str, node, version: tuple[int, ...]) -> Reading:
             merged_version = _declared(data)
         for key, table in (data.get("plugins") or {}).items() if isinstance(data.get("plugins"), dict) else ():
             plugins[key] = table  # a later file's table replaces the plugin's whole table
-            owner[key] = doc
+            owner[key] = _real(doc)
         if isinstance(data.get("disabled_plugins"), list):
             disabled += [p for p in data["disabled_plugins"] if isinstance(p, str)]
     effective_version = merged_version or 1
     r = Reading(line, effective_version)
+    main_version = _declared(_data(files[0]))
+    if main_version and merged_version != main_version:
+        r.notes.append(f"an imported file's `version = {merged_version}` line makes containerd 1.x read every file "
+                       f"as version {merged_version}")
     missing = _missing_literal_imports(files, node)
     if missing:
         r.error = missing
@@ -266,13 +314,17 @@ def _cri_migration(plugins: dict, sources: dict) -> None:
     plugins[CRI_RUNTIME] = dst
 
 
-def _two_x(files, line: str) -> Reading:
+def _two_x(files, line: str, node=None) -> Reading:
     out_version = 4 if line == "2.3" else 3  # the defaults the loader starts from
     root_version = 0
     plugins: dict = {}
     sources: dict = {}  # table key path -> the document that last set it
     disabled: list[str] = []
     r = Reading(line, out_version)
+    missing = _missing_literal_imports(files, node)
+    if missing:  # the daemon stops (cmd/containerd/command/main.go); `config dump` alone goes on without it
+        r.error = missing.replace("failed to load TOML: ", "", 1)
+        return r
     for doc in files:
         data = _data(doc)
         version = _declared(data)
@@ -295,11 +347,11 @@ def _two_x(files, line: str) -> Reading:
             file_plugins = copy.deepcopy(file_plugins)
             if version < 3:
                 file_sources: dict = {}
-                _record_sources(file_plugins, file_sources, doc)
+                _record_sources(file_plugins, file_sources, _real(doc))
                 _cri_migration(file_plugins, file_sources)
                 sources.update(file_sources)
             version = out_version
-        _deep_merge(plugins, file_plugins, sources, doc, ("plugins",))
+        _deep_merge(plugins, file_plugins, sources, _real(doc), ("plugins",))
         if version:
             out_version = version
         disabled += file_disabled
@@ -315,11 +367,9 @@ def _two_x(files, line: str) -> Reading:
             return r
     if out_version < 3:
         _cri_migration(plugins, sources)
-    elif line != "2.3" and any(isinstance((_data(d).get("plugins") or {}).get(GRPC_CRI), dict)
-                               and "containerd" in _data(d)["plugins"][GRPC_CRI] and not _declared(_data(d))
-                               for d in files if isinstance(_data(d).get("plugins"), dict)):
-        r.notes.append("a file without a version line is read as version 3: its io.containerd.grpc.v1.cri "
-                       "runtime settings are ignored")
+    elif line != "2.3" and any(unmigrated(d) for d in files):
+        r.notes.append("a file of version 1 or without a version line is taken as version 3 by containerd "
+                       "2.0-2.2: its CRI runtime settings are not migrated, they are ignored")
     r.cri_disabled = GRPC_CRI in disabled or CRI_RUNTIME in disabled
     cri = plugins.get(CRI_RUNTIME) if isinstance(plugins.get(CRI_RUNTIME), dict) else {}
     ctd = cri.get("containerd") if isinstance(cri.get("containerd"), dict) else {}
@@ -340,6 +390,16 @@ def _two_x(files, line: str) -> Reading:
     name = ctd.get("default_runtime_name")
     r.default_runtime = name if isinstance(name, str) and name else "runc"
     return r
+
+
+def unmigrated(doc) -> bool:
+    """Whether containerd 2.0-2.2 ignore a file's CRI runtime settings: a file of version 1 (or
+    none) that has them, once the defaults (version 3) or a version 3 file were loaded first."""
+    data = _data(doc)
+    if _declared(data) > 1:
+        return False
+    plugins = data.get("plugins") if isinstance(data.get("plugins"), dict) else {}
+    return any(isinstance(plugins.get(k), dict) and "containerd" in plugins[k] for k in ("cri", GRPC_CRI))
 
 
 def _record_sources(plugins: dict, sources: dict, doc, path: tuple = ("plugins",)) -> None:

@@ -53,6 +53,16 @@ class RenameKey:
 
 
 @record(frozen=True)
+class RenameTable:
+    """Give the table ``key`` a new path: every header below it is rewritten to start with
+    ``new_key`` (e.g. ``plugins.cri`` to ``plugins."io.containerd.grpc.v1.cri"``)."""
+
+    path: str
+    key: KeyPath
+    new_key: KeyPath
+
+
+@record(frozen=True)
 class AppendToList:
     path: str
     key: KeyPath
@@ -69,7 +79,7 @@ class CreateFile:
     node_path: str | None = None
 
 
-Edit = SetKey | DeleteKey | RenameKey | AppendToList | CreateFile
+Edit = SetKey | DeleteKey | RenameKey | RenameTable | AppendToList | CreateFile
 
 
 @record(frozen=True)
@@ -105,6 +115,10 @@ class Finding:
     @property
     def fixable(self) -> bool:
         return self.fix is not None and self.fix.safe
+
+    def without_fix(self) -> "Finding":
+        """The same report, offering no fix (another fix of the file must land first)."""
+        return Finding(self.rule, self.severity, self.path, self.line, self.column, self.message, None, self.related)
 
     @property
     def key(self) -> tuple:

@@ -18,13 +18,38 @@ def codes(nodelint, tmp_path, text, *args, name="etc/containerd/config.toml"):
     return sorted(f["rule"] for f in findings(nodelint, tmp_path, text, name, *args))
 
 
-@pytest.mark.parametrize("version, plugin", [("", "plugins.cri"), ("version = 2\n", V2),
+@pytest.mark.parametrize("version, plugin", [("version = 1\n", "plugins.cri"), ("version = 2\n", V2),
                                              ("version = 3\n", V3), ("version = 4\n", V3)])
 def test_each_config_version_is_read_at_its_own_table_path(nodelint, tmp_path, version, plugin):
     good = (f"{version}[{plugin}.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n"
             f"[{plugin}.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n")
-    assert codes(nodelint, tmp_path, good) == []
-    assert codes(nodelint, tmp_path, good.replace("true", "false")) == ["NL101"]
+    known = ["--select", "NL1", "--runtime-version", "containerd=1.7.24"] if plugin == "plugins.cri" else []
+    assert codes(nodelint, tmp_path, good, *known) == []
+    assert codes(nodelint, tmp_path, good.replace("true", "false"), *known) == ["NL101"]
+
+
+@pytest.mark.parametrize("version", ["", "version = 1\n"])
+def test_a_version_1_config_loses_its_runtimes_on_containerd_2_0_to_2_2(nodelint, tmp_path, version):
+    """containerd 2.0-2.2 take a version 1 file (or one without a version line) as version 3 and
+    never migrate its CRI tables (checked with the real 2.1.9 in tests/conformance)."""
+    text = (f"{version}[plugins.cri.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n"
+            f"[plugins.cri.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n")
+    out = findings(nodelint, tmp_path, text)
+    assert [f["rule"] for f in out if f["rule"] == "NL101"] == ["NL101"]
+    assert "containerd 2.0-2.2" in out[0]["message"]
+    for fine in ("1.6.20", "1.7.24", "2.3.0"):
+        assert "NL101" not in codes(nodelint, tmp_path, text, "--select", "NL1", "--runtime-version", f"containerd={fine}")
+
+
+def test_a_config_without_a_version_line_but_version_2_tables_is_read_by_no_containerd(nodelint, tmp_path):
+    text = (f"[{V2}.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n"
+            f"[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n")
+    path = write(tmp_path / "etc/containerd/config.toml", text)
+    out = nodelint("--format", "json", path).json["findings"]
+    assert [f["rule"] for f in out] == ["NL101"] and "no `version = 2` line" in out[0]["message"]
+    nodelint("--fix", path)
+    assert path.read_text() == "version = 2\n" + text
+    assert nodelint("--format", "json", path).rules() == []
 
 
 def test_a_table_at_another_versions_path_is_not_read(nodelint, tmp_path):

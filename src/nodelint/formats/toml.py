@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of
     from typing import Any
 
 from . import FormatSyntaxError, UnsupportedEdit
-from ..model import AppendToList, DeleteKey, Edit, KeyPath, RenameKey, SetKey
+from ..model import AppendToList, DeleteKey, Edit, KeyPath, RenameKey, RenameTable, SetKey
 from .text import LineIndex, Splice, indent_at, insert_lines, line_end, newline_of
 
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -574,10 +574,47 @@ def _plan_set(doc: TomlDocument, edit: SetKey) -> list[Splice]:
     return splices
 
 
+def _header_key_span(text: str, header_start: int) -> tuple[int, int]:
+    """(start, end) of the dotted key between a header's brackets."""
+    i = header_start
+    while text[i] in " \t":
+        i += 1
+    i += 2 if text.startswith("[[", i) else 1
+    start = i
+    while i < len(text) and text[i] != "]":
+        if text[i] in "\"'":
+            quote = text[i]
+            i += 1
+            while i < len(text) and text[i] != quote:
+                i += 2 if quote == '"' and text[i] == "\\" else 1
+        i += 1
+    return start, i
+
+
+def _plan_rename_table(doc: TomlDocument, edit: RenameTable) -> list[Splice]:
+    index, key, n = doc.index, tuple(edit.key), len(edit.key)
+    for path, entry in index.entries.items():
+        if path[:n] == key and not any(t.path[:n] == key for t in [index.tables.get(path[:-1])] if t) \
+                and len(path) > n:
+            raise UnsupportedEdit("a dotted key outside the table's headers names it")
+    splices = []
+    new = [render_key(str(p), index.prefers_literal) for p in edit.new_key]
+    for h in index.headers:
+        if h.kind not in ("header", "array") or tuple(h.path[:n]) != key:
+            continue
+        if len(h.raw_parts) < n:
+            raise UnsupportedEdit("a header names the table in parts")
+        start, end = _header_key_span(doc.text, h.header_start)
+        splices.append(Splice(start, end, ".".join(new + [r.strip() for r in h.raw_parts[n:]])))
+    return splices
+
+
 def plan(doc: TomlDocument, edit: Edit) -> list[Splice]:
     index = doc.index
     if isinstance(edit, SetKey):
         return _plan_set(doc, edit)
+    if isinstance(edit, RenameTable):
+        return _plan_rename_table(doc, edit)
     entry = index.entries.get(tuple(edit.key))
     if entry is None:
         if isinstance(edit, DeleteKey):

@@ -60,6 +60,7 @@ INDEX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "NL306": ("nl306_end_of_life_line", "run", ("versions",)),
     "NL401": ("nl401_config_version_too_new", "node", ("containerd",)),
     "NL402": ("nl402_config_version_migrated", "node", ("containerd",)),
+    "NL403": ("nl403_containerd_config_refused", "node", ("containerd",)),
 }
 BUILTIN_RULE_MODULES = [f"nodelint.rules.{module}" for module, _, _ in INDEX.values()]
 

@@ -64,7 +64,8 @@ restarts.
 from __future__ import annotations
 
 from .. import containerd as C
-from ..model import Fix, RenameKey, SetKey
+from .. import containerd_load as L
+from ..model import Fix, RenameKey, RenameTable, SetKey
 from . import finding
 from .nl108_cgroup_key_not_read import norm
 
@@ -77,56 +78,170 @@ KINDS = ("containerd",)
 SCOPE = "node"
 
 
-def _set(doc, handler: C.Handler, want: bool, create_handler: bool = False):
-    create = ((handler.table + ("runtime_type",), "io.containerd.runc.v2"),) if create_handler else ()
-    return SetKey(doc.path, handler.options_path + (C.CANONICAL,), want, create)
+def _set(doc, table: tuple, want: bool, create_handler: bool = False):
+    create = ((table + ("runtime_type",), "io.containerd.runc.v2"),) if create_handler else ()
+    return SetKey(doc.path, table + ("options", C.CANONICAL), want, create)
+
+
+def known_version(node):
+    """The node's containerd release, when a version fact says it (declared, pinned, dpkg, build info)."""
+    fact = next((f for f in node.versions if f.component == "containerd"), None)
+    return tuple(fact.release.version.release) if fact is not None else None
+
+
+def _lines_text(lines: list[str], considered: list[str]) -> str:
+    if lines == considered:
+        return ""
+    return f" on containerd {', '.join(lines)}"
+
+
+def _is_runc(h: L.ReadHandler, line: str) -> bool:
+    if h.runtime_type:
+        return h.runtime_type in C.RUNC_TYPES
+    return h.name == "runc" and line not in ("1.6", "1.7")
+
+
+def _unversioned_v2(doc) -> bool:
+    """A file without a version line whose plugin tables are version 2's: every containerd line
+    reads it as version 1 and never looks at them."""
+    return not L._declared(doc.data) and L.layout_version(doc.data) == 2 and doc.role != "fragment" \
+        and not any("." not in key for key in (doc.data.get("plugins") or {}))
 
 
 def check(node, settings):
     want = settings.cgroup_driver == "systemd"
     imported = node.imported_docs()
+    known = known_version(node)
     for doc in node.of_kind("containerd"):
         if doc.parsed is None or id(doc) in imported or not isinstance(doc.data, dict):
             continue
-        eff = C.effective(doc, C.imports_of(doc, node))
-        if eff.config.cri_disabled:
-            continue
-        for h in eff.handlers.values():
-            if not h.is_runc:
+        yield from _check_config(node, doc, want, known, settings)
+
+
+def _check_config(node, doc, want: bool, known, settings):
+    chain = C.imports_of(doc, node)
+    fragment = doc.role == "fragment"
+    considered = L.considered_lines(doc.data, known)
+    readings = {line: L.reading(doc, chain, line, node, known, fragment=fragment) for line in considered}
+    live = {line: r for line, r in readings.items() if r.error is None and not r.cri_disabled}
+    if any(r.handlers.get(r.default_runtime) is not None and r.handlers[r.default_runtime].runtime_type == C.LEGACY_RUNTIME
+           for r in live.values()):
+        # the removed runtime v1 shim: a config for containerd 1.x alone (NL110 says so)
+        live = {line: r for line, r in live.items() if line in ("1.6", "1.7")}
+        considered = [line for line in considered if line in live]
+    if not live:
+        return  # refused (NL401, NL403) or CRI disabled on every line
+    if want and _unversioned_v2(doc):
+        lost = [line for line, r in live.items()
+                if any(_is_runc(h, line) and h.systemd_cgroup(line not in ("1.6", "1.7"))[0] is not True
+                       for h in r.handlers.values())]
+        if lost:
+            fix = Fix((SetKey(doc.path, ("version",), 2),), "add version = 2 at the top of the file")
+            msg = ("no `version = 2` line: containerd reads the file as version 1 and ignores its "
+                   "[plugins.\"io.containerd.grpc.v1.cri\"] tables, so runc runs on the cgroupfs driver"
+                   f"{_lines_text(lost, considered)}, whatever SystemdCgroup says")
+            yield finding(CODE, SEVERITY, doc, ("version",) if "version" in doc.data else (), msg, fix)
+            return
+    wrong: dict[tuple, list[str]] = {}  # (handler, built in) -> the lines where it runs on the wrong driver
+    for line, r in live.items():
+        any_case = line not in ("1.6", "1.7")
+        for name, h in r.handlers.items():
+            if not _is_runc(h, line) or (fragment and h.doc is None):
                 continue
-            s = h.systemd
-            if s is not None and not isinstance(s.value, bool):
+            value, key = h.systemd_cgroup(any_case)
+            if value is not None and not isinstance(value, bool):
                 continue  # a wrong type is NL108's finding
-            if s is not None and not (s.readers & h.readers):
-                continue  # a spelling only some versions read: NL108
-            value = s is not None and s.value is True
-            if value == want:
+            if (value is True) == want:
                 continue
-            if s is not None:
-                fix = Fix((SetKey(s.doc.path, s.path, want),), f"set {s.key} = {str(want).lower()}")
-                msg = (f"runtime handler '{h.name}' sets {s.key} = {str(s.value).lower()}: its containers use the "
-                       f"{'cgroupfs' if not s.value else 'systemd'} cgroup driver, not {settings.cgroup_driver}")
-                yield finding(CODE, SEVERITY, s.doc, s.path, msg, fix, at_value=True)
-            else:
-                misspelled = [k for k in h.handler.options if norm(k) in ("systemdcgroup", "systemdcgroups")
-                              and isinstance(h.handler.options[k], bool)]
-                if misspelled:  # reuse the line the user meant (the same edit as NL108's)
-                    edit = RenameKey(h.doc.path, h.handler.options_path + (misspelled[-1],), C.CANONICAL)
-                else:
-                    edit = _set(h.doc, h.handler, True)
-                fix = Fix((edit,), "set SystemdCgroup = true in the handler's options")
-                hint = " (or in a file it imports)" if eff.config.data.get("imports") and not node.is_view else ""
-                msg = (f"runtime handler '{h.name}' runs runc without SystemdCgroup = true in its options: "
-                       f"containerd defaults to the cgroupfs driver{hint}")
-                yield finding(CODE, SEVERITY, h.doc, h.handler.table, msg, fix)
-        if want and eff.implicit_runc and doc.role != "fragment":
-            view = eff.config.views[0] if eff.config.views else None
-            if view is None:
+            if h.doc is None and name != r.default_runtime:
                 continue
-            family = next((v for v in eff.config.views if 2 in v.readers), view)
-            runc = C.Handler("runc", family.plugin + ("containerd", "runtimes", "runc"), None)
-            fix = Fix((_set(doc, runc, True, create_handler=True),),
-                      "add the runc handler with SystemdCgroup = true")
-            msg = ("CRI's default runtime is containerd's built-in 'runc' handler, which uses the cgroupfs driver: "
-                   "define it with SystemdCgroup = true")
+            wrong.setdefault((name, h.doc is None), []).append(line)
+    eff = C.effective(doc, chain)
+    migrating = False  # a rewrite to version 2 is offered: other edits wait for the next round (new paths)
+    if want and wrong and L.unmigrated(doc) and "2.0-2.2" in considered:
+        # the file's own handlers are ignored there: one finding for the file, no edit can help short of
+        # rewriting it as version 2 (or 3)
+        lost = sorted({line for lines in wrong.values() for line in lines if line == "2.0-2.2"})
+        if lost:
+            msg = ("containerd 2.0-2.2 take a config of version 1 (or without a version line) as version 3 and "
+                   "do not migrate its CRI runtime settings: they are ignored and runc runs on the cgroupfs "
+                   "driver; write it as version 2 with full plugin IDs (what every containerd reads alike)")
+            yield finding(CODE, SEVERITY, doc, ("version",) if "version" in doc.data else (), msg, _to_version_2(doc))
+            migrating = True
+            wrong = {key: [line for line in lines if line not in lost] for key, lines in wrong.items()}
+            wrong = {key: lines for key, lines in wrong.items() if lines}
+    for f in _handler_findings(node, doc, wrong, live, considered, eff, want, settings, fragment):
+        yield f if not migrating or f.path != doc.path else f.without_fix()
+
+
+def _handler_findings(node, doc, wrong, live, considered, eff, want, settings, fragment):
+    for (name, _), lines in wrong.items():
+        where = _lines_text(lines, considered)
+        reading = live[lines[0]]
+        h = reading.handlers[name]
+        notes = "; ".join(dict.fromkeys(n for line in lines for n in live[line].notes))
+        because = f" ({notes})" if notes and where else ""
+        if h.doc is None:
+            if not want or fragment:
+                continue
+            tables = dict.fromkeys(_cri_table_for(live[line].version if line in ("1.6", "1.7") else
+                                                  L._declared(doc.data) or 1, line) for line in lines)
+            own = {_cri_table_for(L._declared(doc.data) or 1, line) for line in lines}
+            edits = tuple(_set(doc, ("plugins", t, "containerd", "runtimes", "runc"), True, create_handler=True)
+                          for t in tables)
+            # no edit of this file helps where another file changes the version it is read as
+            fix = Fix(edits, "add the runc handler with SystemdCgroup = true") if set(tables) <= own else None
+            msg = ("CRI's default runtime is containerd's built-in 'runc' handler, which uses the cgroupfs driver"
+                   f"{where}{because}: define it with SystemdCgroup = true")
             yield finding(CODE, SEVERITY, doc, C.implicit_runc_anchor(eff.config), msg, fix)
+            continue
+        value, key = h.systemd_cgroup(lines[0] not in ("1.6", "1.7"))
+        table = h.table
+        target = h.doc
+        if key is not None and isinstance(value, bool) and key in _options(target, table):
+            fix = Fix((SetKey(target.path, table + ("options", key), want),), f"set {key} = {str(want).lower()}")
+            msg = (f"runtime handler '{name}' sets {key} = {str(value).lower()}: its containers use the "
+                   f"{'systemd' if value else 'cgroupfs'} cgroup driver{where}, not {settings.cgroup_driver}{because}")
+            yield finding(CODE, SEVERITY, target, table + ("options", key), msg, fix, at_value=True)
+            continue
+        options = _options(target, table)
+        misspelled = [k for k in options if norm(k) in ("systemdcgroup", "systemdcgroups") and isinstance(options[k], bool)]
+        edit = RenameKey(target.path, table + ("options", misspelled[-1]), C.CANONICAL) if misspelled \
+            else _set(target, table, True)
+        fix = Fix((edit,), "set SystemdCgroup = true in the handler's options")
+        hint = " (or in a file it imports)" if eff.config.data.get("imports") and not node.is_view else ""
+        msg = (f"runtime handler '{name}' runs runc without SystemdCgroup = true in its options{where}: "
+               f"containerd defaults to the cgroupfs driver{hint}{because}")
+        yield finding(CODE, SEVERITY, target, table, msg, fix)
+
+
+def _to_version_2(doc):
+    """A version 1 file rewritten as version 2: ``version = 2``, short plugin IDs to full ones (as
+    containerd 2.x's own v1 migration names them), in headers and in disabled_plugins."""
+    plugins = doc.data.get("plugins") if isinstance(doc.data.get("plugins"), dict) else {}
+    edits = [SetKey(doc.path, ("version",), 2)]
+    for name in plugins:
+        if "." not in name:
+            full = L._migrate_v1_names({name: None})
+            edits.append(RenameTable(doc.path, ("plugins", name), ("plugins", next(iter(full)))))
+    disabled = doc.data.get("disabled_plugins")
+    if isinstance(disabled, list) and any(isinstance(p, str) and "." not in p for p in disabled):
+        edits.append(SetKey(doc.path, ("disabled_plugins",),
+                            [next(iter(L._migrate_v1_names({p: None}))) if isinstance(p, str) else p for p in disabled]))
+    return Fix(tuple(edits), "rewrite the file as config version 2 (full plugin IDs)")
+
+
+def _cri_table_for(version: int, line: str) -> str:
+    """The CRI plugin table containerd ``line`` reads runtime handlers from, at config ``version``."""
+    if version == 1:
+        return "cri"
+    if line in ("1.6", "1.7") or version == 2:
+        return L.GRPC_CRI
+    return L.CRI_RUNTIME
+
+
+def _options(doc, table: tuple) -> dict:
+    data = doc.data
+    for part in table + ("options",):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}

@@ -101,6 +101,10 @@ def _bool_of(value):
 def _containerd(doc, settings):
     data = doc.data
     config = C.read(data)
+    disabled = data.get("disabled_plugins") if isinstance(data.get("disabled_plugins"), list) else []
+    if any(p in ("io.containerd.grpc.v1.cri", "io.containerd.cri.v1.runtime") for p in disabled) \
+            or (config.version == 1 and "cri" in disabled):
+        return  # CRI is off: containerd reads none of these keys, so none of them is misplaced
     for view in config.views:
         for h in view.handlers.values():
             if h.is_runsc:
@@ -188,8 +192,10 @@ def _docker(doc, settings):
             continue
         if norm(key) == "execopt" and isinstance(value, list):
             fix = Fix((RenameKey(doc.path, (key,), "exec-opts"),), "rename to exec-opts") if not has_exec_opts else None
-            yield finding(CODE, "error", doc, (key,), f"'{key}' is not a daemon.json option (the file takes "
-                          "'exec-opts', plural): dockerd refuses to start", fix)
+            accepted = key == "exec-opt"  # dockerd takes flag names as keys too, and then reads nothing from it
+            yield finding(CODE, "error", doc, (key,), f"'{key}' is not read: dockerd takes its options from "
+                          "'exec-opts' (plural), so the cgroup driver stays cgroupfs"
+                          + ("" if accepted else " (and dockerd refuses an unknown key)"), fix)
         elif _looks_like_driver(key) and isinstance(value, str):
             entry = f"native.cgroupdriver={value.strip()}"
             edits = [DeleteKey(doc.path, (key,))]

@@ -2,9 +2,13 @@
 
 ## What it does
 When the node's or repo's containerd is known to be 2.x (see NL301 for the sources), reports a
-config without ``version = 3`` (or 4): containerd 2.x migrates version 1 and 2 files on every
-start (``Configuration migrated from version N, use containerd config migrate to avoid
-migration``).  Version 1 and 2 files are deprecated.
+config without ``version = 3`` (or 4): containerd 2.x migrates version 2 files on every start
+(``Configuration migrated from version N, use containerd config migrate to avoid migration``).
+Version 1 and 2 files are deprecated.
+
+A version 1 file (or one without a version line) is *not* migrated by containerd 2.0-2.2: the
+loader takes it as version 3, so its CRI runtime settings are ignored (``Ignoring unknown key``);
+NL101 reports what that does to runc.  2.3 and later migrate it like a version 2 file.
 
 ## Why it matters
 Every start runs a migration whose result nobody reviewed; plugin settings that do not migrate
@@ -52,7 +56,12 @@ def check(node, settings):
             continue
         for fact in facts:
             pos = doc.position(("version",))
+            v = fact.release.version
+            if version == 1 and (v.major, v.minor) < (2, 3):
+                what = ("containerd 2.0-2.2 do not migrate a version 1 file: its CRI settings are ignored (NL101); "
+                        "ship a version 3 file")
+            else:
+                what = "containerd 2.x migrates it on every start; ship the output of `containerd config migrate` (version 3)"
             yield Finding(CODE, SEVERITY, doc.path, pos.line, pos.column,
                           f"config version {version} with containerd {fact.release.raw} ({fact.source}: {fact.detail} "
-                          f"in {fact.path}): containerd 2.x migrates it on every start; ship the output of "
-                          "`containerd config migrate` (version 3)")
+                          f"in {fact.path}): {what}")
