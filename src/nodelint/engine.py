@@ -328,6 +328,10 @@ class Run:
             now.docs[doc] = found
             out += found
         self._last_check, self._changed = now, set()
+        refused = {d.path: d.extra["refused"] for d in self.docs if d.extra.get("refused")}
+        if refused:  # a file the runtime refuses: only fixes that take out what it refuses, nothing else
+            out = [f.without_fix() if f.path in refused and f.fix is not None and not _repairs(f.fix, refused[f.path])
+                   else f for f in out]
         return self._filter(out + self.documents.not_read)  # files the rules reached but did not read
 
     def _declares_versions(self) -> bool:
@@ -353,6 +357,17 @@ class Run:
         problems = getattr(doc.parsed, "problems", ())
         out = [Finding("NL001", "warning", doc.path, line, column, message)
                for line, column, message in problems] if problems else []
+        if doc.kind == "docker":
+            from .docker import refusals
+
+            refused: set = set()
+            for severity, message, keys in refusals(doc):
+                pos = doc.position(keys[:1]) if keys else None
+                out.append(Finding("NL001", severity, doc.path, pos.line if pos else 1, pos.column if pos else 1,
+                                   message))
+                if severity == "error":
+                    refused.update(keys)  # every dockerd refuses it: only a fix taking these keys out is offered
+            doc.extra["refused"] = refused
         for key, offset in getattr(doc.parsed, "duplicates", ()):
             pos = doc.parsed.lines.position(offset)
             name = key[-1]
@@ -564,6 +579,13 @@ def _comment_lines(doc: D.Document) -> list[str] | None:
     if not doc.text or "nodelint" not in doc.text or doc.syntax == "json":
         return None
     return doc.text.splitlines()
+
+
+def _repairs(fix, keys: set) -> bool:
+    """Whether a fix deletes or renames one of the top-level ``keys`` a runtime refuses."""
+    from .model import DeleteKey, RenameKey
+
+    return any(isinstance(e, (DeleteKey, RenameKey)) and e.key and e.key[0] in keys for e in fix.edits)
 
 
 def _suppressed(lines: list[str], f: Finding) -> bool:
