@@ -269,8 +269,12 @@ def placement(node: Node, m: Model, settings, values: list[tuple[str, str, str]]
     new_lines: list[tuple[str, str, str]] = []
     conf = data(settings)["dropin"]
     for key, value, why in values:
-        winner = m.effective(key) if m.view else None
-        if winner is None and not m.view:
+        if m.view:
+            # the line naming the key last: systemd keeps the first of equal values, so the file that
+            # "wins" may be followed by others holding the same value; only the last one is never overwritten
+            mentions = m.mentions(key)
+            winner = mentions[-1] if mentions and mentions[-1].value is not None else None
+        else:
             winner = next((s for s in reversed(m.history(key))), None)
         if winner is not None and winner.editable and not is_glob(winner.assignment.key):
             edits.append(SetKey(winner.doc.path, (key,), value))
