@@ -25,6 +25,10 @@ CONTAINERD = {
     "1.7": CACHE / "containerd17/usr/bin/containerd",  # Debian trixie's, unpacked
     "2.1": CACHE / "containerd2/usr/bin/containerd",  # Debian sid's, unpacked
 }
+DOCKERD = {  # Debian's docker.io packages, unpacked by scripts/install-test-tools
+    "20.10": CACHE / "docker-20.10/usr/sbin/dockerd",  # bookworm (no --validate: started, then stopped)
+    "26.1": CACHE / "docker-26/usr/sbin/dockerd",  # trixie
+}
 # which behaviour family of nodelint's containerd model (containerd_load.LINES) each judge is
 FAMILY = {"1.6": "1.6", "1.7": "1.7", "2.1": "2.0-2.2"}
 SYSTEMD_SYSCTL = Path("/usr/lib/systemd/systemd-sysctl")
@@ -109,3 +113,15 @@ def sysctl_batch(program: str, cases: list[Path], keys: dict[str, str] = KERNEL_
 def containerd_batch(line: str, cases: list[Path]) -> list[dict]:
     """For each case: {"exit", "stdout": the dumped TOML, "stderr"}."""
     return _run({"kind": "containerd", "binary": str(CONTAINERD[line]), "cases": [str(c) for c in cases]})
+
+
+def docker_available(version: str) -> str | None:
+    binary = DOCKERD[version]
+    if not os.access(binary, os.X_OK):
+        return f"dockerd {version} is not installed at {binary} (scripts/install-test-tools)"
+    return _namespaces()
+
+
+def docker_batch(version: str, files: list[Path]) -> list[dict]:
+    """For each daemon.json: {"accepted": bool, "log"}."""
+    return _run({"kind": "docker", "binary": str(DOCKERD[version]), "cases": [str(f) for f in files]})

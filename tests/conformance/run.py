@@ -5,6 +5,7 @@ Used by the conformance tests (a bounded number of cases each CI run) and by
 """
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -78,17 +79,138 @@ def containerd(cases: int, seed: int, lines=None) -> tuple[int, list[str]]:
         for line in lines:
             family = judges.FAMILY[line]
             for root, result, view in zip(roots, judges.containerd_batch(line, roots), views):
-                config = next(iter(view.get("containerd", [])), None)
+                config = next((c for c in view.get("containerd", []) if c["config"].endswith("etc/containerd/config.toml")),
+                              None)
                 reading = config["lines"][family] if config else None
                 if reading is None:
-                    if result["exit"] == 0:
-                        continue  # no main config: containerd's defaults, nothing of nodelint's to compare
-                    problems = [f"containerd refuses the case: {result['stderr'].strip()[-300:]}; nodelint shows no config"]
+                    # no main config: the daemon runs on its defaults (1.x's config dump refuses the
+                    # missing file, the daemon does not); nodelint has no reading to compare
+                    continue
+                if family != "1.6" and family != "1.7" and containerd_cases.missing_import(root):
+                    # 2.x's config dump swallows a missing import and stops loading there; the daemon
+                    # refuses to start (cmd/containerd/command/main.go): dump is no judge of this case
+                    continue
                 else:
                     problems = compare.containerd_disagreements(reading, result)
                 if problems:
                     failures.append(f"containerd {line} ({family}), case seed {root.name[5:]}:\n  "
                                     + "\n  ".join(problems) + "\n" + containerd_cases.describe(root))
+        return cases, failures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def containerd_fixes(cases: int, seed: int, lines=None) -> tuple[int, list[str]]:
+    """After ``nodelint --fix --select NL101`` on each case, every runc handler containerd ends up
+    with (on each line that accepts the config and runs CRI) has SystemdCgroup = true, unless
+    nodelint still reports it (NL101 without a safe fix, NL403): a fix never leaves a node on
+    cgroupfs silently."""
+    import contextlib
+    import io
+
+    from nodelint.cli import main
+    from nodelint.containerd_load import considered_lines
+
+    from . import containerd_cases
+
+    work = Path(tempfile.mkdtemp(prefix="nodelint-containerd-fixes-"))
+    lines = lines or [line for line in judges.CONTAINERD if judges.containerd_available(line) is None]
+    try:
+        roots = []
+        for i in range(cases):
+            root = containerd_cases.make(work / f"case-{seed + i}", seed + i)
+            before = containerd_cases.describe(root)
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                main(["--fix", "--quiet", "--select", "NL101", "--root", str(root)])
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                main(["--quiet", "--format", "json", "--select", "NL101,NL403", "--root", str(root)])
+            if json.loads(out.getvalue())["findings"]:
+                continue  # what is left is reported
+            roots.append((root, before))
+        failures = []
+        for line in lines:
+            for (root, before), result in zip(roots, judges.containerd_batch(line, [r for r, _ in roots])):
+                config = root / "etc/containerd/config.toml"
+                if result["exit"] != 0 or not config.is_file() or containerd_cases.missing_import(root):
+                    continue
+                import tomli
+
+                try:
+                    data = tomli.loads(config.read_text())
+                except tomli.TOMLDecodeError as e:
+                    failures.append(f"containerd {line}, case seed {root.name[5:]}: the fix broke the TOML ({e})")
+                    continue
+                if judges.FAMILY[line] not in considered_lines(data, None):
+                    continue
+                dumped = compare.handlers_from_dump(result["stdout"])
+                disabled = containerd_cases.disables_cri(root)
+                # the handlers the files that containerd reads define, and the default runtime: what NL101 judges
+                view = compare.show(root)
+                config = next((c for c in view.get("containerd", []) if c["config"].endswith("config.toml")), None)
+                reading = config["lines"].get(judges.FAMILY[line]) if config else None
+                if reading is None:
+                    continue
+                judged = {h["name"] for h in reading["handlers"] if h.get("path")} | {dumped["default"]}
+                wrong = [name for name, (rt, sc) in dumped["handlers"].items() if name in judged
+                         and rt in ("io.containerd.runc.v2", "io.containerd.runc.v1") and sc is not True]
+                if wrong and not disabled:
+                    failures.append(f"containerd {line}, case seed {root.name[5:]}: after --fix, handlers {wrong} "
+                                    f"still run on cgroupfs\nbefore:\n{before}\nafter:\n{containerd_cases.describe(root)}")
+        return cases, failures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def docker(cases: int, seed: int, versions=None) -> tuple[int, list[str]]:
+    """For each generated daemon.json: nodelint reports an NL001 error exactly when every dockerd
+    judged refuses it (an NL001 warning when only some do), and after --fix a file dockerd
+    accepted is still accepted, and one it refused is unchanged or now accepted."""
+    import contextlib
+    import io
+
+    from nodelint.cli import main
+
+    from . import docker_cases
+
+    versions = versions or [v for v in judges.DOCKERD if judges.docker_available(v) is None]
+    work = Path(tempfile.mkdtemp(prefix="nodelint-docker-cases-"))
+    try:
+        files = [docker_cases.make(work / "before", seed + i) for i in range(cases)]
+        verdicts = {v: judges.docker_batch(v, files) for v in versions}
+        failures = []
+        fixed = []
+        for i, path in enumerate(files):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                main(["--format", "json", "--select", "NL001", str(path)])
+            severities = {f["severity"] for f in json.loads(out.getvalue())["findings"]
+                          if f["rule"] == "NL001" and ("refuse" in f["message"] or "cannot parse" in f["message"])}
+            accepted = [verdicts[v][i]["accepted"] for v in versions]
+            expect = "error" if not any(accepted) else ("warning" if not all(accepted) else None)
+            got = "error" if "error" in severities else ("warning" if "warning" in severities else None)
+            if got != expect:
+                failures.append(f"case seed {seed + i}: dockerd {dict(zip(versions, accepted))}, nodelint "
+                                f"{got or 'accepts it'}\n{docker_cases.describe(path)}\n"
+                                + "\n".join(verdicts[v][i]["log"][-300:] for v in versions))
+            copy = work / "after" / path.relative_to(work / "before")
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(path.read_bytes())
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                main(["--fix", "--quiet", str(copy)])
+            fixed.append(copy)
+        after = {v: judges.docker_batch(v, fixed) for v in versions}
+        for i, (path, copy) in enumerate(zip(files, fixed)):
+            refused_by_all = not any(verdicts[v][i]["accepted"] for v in versions)
+            for v in versions:
+                before_ok, after_ok = verdicts[v][i]["accepted"], after[v][i]["accepted"]
+                changed = path.read_bytes() != copy.read_bytes()
+                # a file every dockerd refuses is left alone unless the fix repairs it; one only some
+                # refuse (a BOM before 23.0) may be fixed for the others
+                if (before_ok and not after_ok) or (refused_by_all and changed and not after_ok):
+                    failures.append(f"case seed {seed + i}: dockerd {v} {'accepted' if before_ok else 'refused'} it, "
+                                    f"and refuses what --fix wrote\n{docker_cases.describe(path)}\n"
+                                    f"after: {copy.read_bytes()!r}\n{after[v][i]['log'][-300:]}")
         return cases, failures
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -143,6 +143,36 @@ def containerd_case(binary: str, case: str, work: str) -> dict:
         os.rmdir(staged)
 
 
+def docker_case(dockerd: str, path: str, work: str) -> dict:
+    """Whether ``dockerd`` accepts the daemon.json at ``path``: ``--validate`` where it has it
+    (23.0+); else it is started (own pid namespace, inside the sandbox's own network namespace,
+    everything it writes on tmpfs) until it logs "Starting up", which follows the configuration
+    check, and killed.  No network flag is passed: a daemon.json setting one would conflict."""
+    package = os.path.dirname(dockerd)
+    env = {"PATH": f"{package}:{os.path.normpath(package + '/../bin')}:/usr/sbin:/usr/bin:/sbin:/bin",
+           "LANG": "C", "HOME": "/root"}
+    if "--validate" in subprocess.run([dockerd, "--help"], capture_output=True, text=True, env=env).stdout:
+        p = subprocess.run([dockerd, "--validate", "--config-file", path], capture_output=True, text=True,
+                           timeout=TIMEOUT, env=env)
+        return {"accepted": p.returncode == 0, "log": (p.stdout + p.stderr).strip()[-500:]}
+    run = tempfile.mkdtemp(dir=work)
+    inner = ('mount -t tmpfs docker-state /var/lib && mkdir -p /etc/docker && mount -t tmpfs docker-etc /etc/docker '
+             f'&& exec timeout {TIMEOUT} "$@"')
+    p = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", "--", "sh", "-c", inner, "docker",
+                          dockerd, "--config-file", path, "--data-root", run + "/data", "--exec-root", run + "/exec",
+                          "--pidfile", run + "/docker.pid", "-H", f"unix://{run}/docker.sock"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    log = []
+    for line in p.stdout:
+        log.append(line)
+        if 'msg="Starting up"' in line:
+            break
+    p.kill()
+    p.wait()
+    text = "".join(log)
+    return {"accepted": 'msg="Starting up"' in text, "log": text.strip()[-500:]}
+
+
 def main() -> None:
     job = json.load(sys.stdin)
     if os.readlink("/proc/self/ns/mnt") == job["parent_mount_namespace"]:
@@ -152,6 +182,8 @@ def main() -> None:
     sh("mount", "-t", "tmpfs", "-o", "mode=755", "conformance-work", work)
     if job["kind"] == "sysctl":
         results = [sysctl_case(case, job["program"], job["keys"], work) for case in job["cases"]]
+    elif job["kind"] == "docker":
+        results = [docker_case(job["binary"], case, work) for case in job["cases"]]
     else:
         if not os.path.isdir("/etc/containerd"):
             # nothing to bind over: /etc is swapped (here only) for links to the host's entries
