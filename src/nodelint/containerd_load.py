@@ -82,6 +82,15 @@ class ReadHandler:
     doc: object = None  # the document that last defines the handler table (None: built in)
     table: tuple = ()  # its key path in that document
 
+    def is_runc(self, line: str) -> bool:
+        """Whether runc runs this handler's containers on ``line`` (2.x fills in runc's runtime_type
+        for a handler named runc that has none; 1.x does not)."""
+        from .containerd import RUNC_TYPES
+
+        if self.runtime_type:
+            return self.runtime_type in RUNC_TYPES
+        return self.name == "runc" and line not in ("1.6", "1.7")
+
     def systemd_cgroup(self, any_case: bool):
         """The SystemdCgroup value this line reads (None: not set), and the key written."""
         from .containerd import ACCEPTED_BY_ALL, CANONICAL
@@ -110,12 +119,16 @@ class Reading:
         any_case = self.line not in ("1.6", "1.7")
         handlers = []
         for h in self.handlers.values():
-            value, _ = h.systemd_cgroup(any_case)
+            value, key = h.systemd_cgroup(any_case)
             entry = {"name": h.name, "runtime_type": h.runtime_type or None,
                      "systemd_cgroup": value if isinstance(value, bool) or value is None else str(value)}
             if h.doc is not None:
                 pos = h.doc.position(h.table)
-                entry.update(path=h.doc.path, line=pos.line)
+                if pos is not None:
+                    entry.update(path=h.doc.path, line=pos.line)
+                at = h.doc.position(h.table + ("options", key)) if key is not None else None
+                if at is not None:  # the line that sets SystemdCgroup (absent: a default or another file)
+                    entry["systemd_cgroup_at"] = {"path": h.doc.path, "line": at.line, "column": at.column}
             handlers.append(entry)
         return {"version": self.version, "error": self.error, "cri_disabled": self.cri_disabled,
                 "default_runtime": self.default_runtime, "handlers": handlers, "notes": list(self.notes)}
@@ -166,6 +179,12 @@ def layout_version(data: dict) -> int:
     if any("." in key for key in plugins):
         return 2
     return 1 if plugins else 0
+
+
+def known_version(node) -> tuple[int, ...] | None:
+    """The node's containerd release, when a version fact says it (declared, pinned, dpkg, build info)."""
+    fact = next((f for f in node.versions if f.component == "containerd"), None)
+    return tuple(fact.release.version.release) if fact is not None else None
 
 
 def considered_lines(data: dict, known: tuple[int, ...] | None) -> list[str]:

@@ -9,6 +9,8 @@ versions known.  The conformance tests hold this view to the real programs.
 """
 from __future__ import annotations
 
+import posixpath
+
 from . import engine
 from .discover import display
 
@@ -52,8 +54,8 @@ def containerd_view(node) -> list[dict]:
     from . import containerd as C
     from . import containerd_load as L
 
-    known = next((f.release.version for f in node.versions if f.component == "containerd"), None)
-    lines = [L.line_of(tuple(known.release))] if known is not None and L.line_of(tuple(known.release)) else list(L.LINES)
+    known = L.known_version(node)
+    lines = [L.line_of(known)] if known is not None and L.line_of(known) else list(L.LINES)
     out = []
     imported = node.imported_docs()
     for doc in node.of_kind("containerd"):
@@ -62,8 +64,7 @@ def containerd_view(node) -> list[dict]:
         chain = C.imports_of(doc, node)
         entry = {"config": doc.path, "imports": [d.path for d in chain], "lines": {}}
         for line in lines:
-            version = tuple(known.release) if known is not None else None
-            entry["lines"][line] = L.reading(doc, chain, line, node, version).as_dict()
+            entry["lines"][line] = L.reading(doc, chain, line, node, known).as_dict()
         out.append(entry)
     return out
 
@@ -100,13 +101,22 @@ def views(paths: list[str], settings, root: str | None = None, kind: str | None 
     run.version_facts()
     out = []
     for node in run.nodes:
-        name = display(node.fs.root) if node.mode == "root" and node.fs is not None else node.key
+        name = display(node.fs.root) if node.mode == "root" and node.fs is not None else _tree_name(node.key)
         out.append({"node": name, "mode": node.mode,
                     "sysctl": sysctl_view(node, settings, keys or []),
                     "containerd": containerd_view(node),
                     "kubelet": kubelet_view(node),
                     "versions": versions_view(node)})
     return out
+
+
+def _tree_name(key: str) -> str:
+    """``files::etc/`` (node.group_key) as the directory a user would name: ``files/etc``."""
+    tree, _, below = key.partition("::")
+    if not below:
+        return tree.rstrip("/") or tree
+    return posixpath.normpath(posixpath.join(tree, below)) if below and "(" not in below and "*" not in below \
+        else key.replace("::", "/")
 
 
 def render_text(nodes: list[dict]) -> str:
@@ -155,7 +165,14 @@ def _reading_text(reading: dict) -> str:
         out.append("CRI plugin disabled")
     for h in reading["handlers"]:
         sc = h["systemd_cgroup"]
-        where = f"    # {h['path']}:{h['line']}" if h.get("path") else "    # built in"
-        out.append(f"{h['name']}: {h['runtime_type'] or '(no runtime_type)'}, SystemdCgroup = "
-                   f"{'unset' if sc is None else str(sc).lower()}{where}")
+        at = h.get("systemd_cgroup_at")
+        if at is not None:
+            where = f"    # SystemdCgroup at {at['path']}:{at['line']}"
+        elif h.get("path"):
+            where = f"    # handler at {h['path']}:{h['line']}"
+        else:
+            where = "    # built in"
+        runc = "runc" in (h["runtime_type"] or "")  # runc's shim reads SystemdCgroup; others have their own
+        shown = ("unset (cgroupfs)" if runc else "unset") if sc is None else str(sc).lower()
+        out.append(f"{h['name']}: {h['runtime_type'] or '(no runtime_type)'}, SystemdCgroup = {shown}{where}")
     return "\n".join(out)

@@ -124,6 +124,21 @@ def test_kubelet_and_containerd_mismatch_in_a_repo_tree(nodelint, tmp_path):
                                    repo / "files/etc/containerd/config.toml").rules()
 
 
+def test_a_mismatch_on_some_containerd_lines_names_them(nodelint, tmp_path):
+    """A version 1 config keeps runc on systemd for containerd 1.x; 2.0-2.2 ignore its CRI tables."""
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", "kind: KubeletConfiguration\ncgroupDriver: systemd\n")
+    write(root / "etc/containerd/config.toml",
+          "[plugins.cri.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n"
+          "[plugins.cri.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n")
+    out = nodelint("--format", "json", "--select", "NL107", "--root", root).json["findings"]
+    assert [f["message"].split(" (")[0] for f in out] == [
+        "kubelet uses the systemd cgroup driver but containerd uses cgroupfs on containerd 2.0-2.2"]
+    # a node whose containerd is known to be 1.7 has no mismatch
+    assert nodelint("--format", "json", "--select", "NL107", "--runtime-version", "containerd=1.7.24",
+                    "--root", root).rules() == []
+
+
 def test_ansible_roles_of_one_tree_form_one_node(nodelint, tmp_path):
     repo = tmp_path / "ansible"
     write(repo / "roles/kubelet/templates/var/lib/kubelet/config.yaml.j2",

@@ -83,22 +83,10 @@ def _set(doc, table: tuple, want: bool, create_handler: bool = False):
     return SetKey(doc.path, table + ("options", C.CANONICAL), want, create)
 
 
-def known_version(node):
-    """The node's containerd release, when a version fact says it (declared, pinned, dpkg, build info)."""
-    fact = next((f for f in node.versions if f.component == "containerd"), None)
-    return tuple(fact.release.version.release) if fact is not None else None
-
-
 def _lines_text(lines: list[str], considered: list[str]) -> str:
     if lines == considered:
         return ""
     return f" on containerd {', '.join(lines)}"
-
-
-def _is_runc(h: L.ReadHandler, line: str) -> bool:
-    if h.runtime_type:
-        return h.runtime_type in C.RUNC_TYPES
-    return h.name == "runc" and line not in ("1.6", "1.7")
 
 
 def _unversioned_v2(doc) -> bool:
@@ -111,7 +99,7 @@ def _unversioned_v2(doc) -> bool:
 def check(node, settings):
     want = settings.cgroup_driver == "systemd"
     imported = node.imported_docs()
-    known = known_version(node)
+    known = L.known_version(node)
     for doc in node.of_kind("containerd"):
         if doc.parsed is None or id(doc) in imported or not isinstance(doc.data, dict):
             continue
@@ -133,7 +121,7 @@ def _check_config(node, doc, want: bool, known, settings):
         return  # refused (NL401, NL403) or CRI disabled on every line
     if want and _unversioned_v2(doc):
         lost = [line for line, r in live.items()
-                if any(_is_runc(h, line) and h.systemd_cgroup(line not in ("1.6", "1.7"))[0] is not True
+                if any(h.is_runc(line) and h.systemd_cgroup(line not in ("1.6", "1.7"))[0] is not True
                        for h in r.handlers.values())]
         if lost:
             fix = Fix((SetKey(doc.path, ("version",), 2),), "add version = 2 at the top of the file")
@@ -146,7 +134,7 @@ def _check_config(node, doc, want: bool, known, settings):
     for line, r in live.items():
         any_case = line not in ("1.6", "1.7")
         for name, h in r.handlers.items():
-            if not _is_runc(h, line) or (fragment and h.doc is None):
+            if not h.is_runc(line) or (fragment and h.doc is None):
                 continue
             value, key = h.systemd_cgroup(any_case)
             if value is not None and not isinstance(value, bool):

@@ -7,7 +7,9 @@ config file or kubeadm setting, see NL105) with the driver of the runtime it tal
 to:
 
 - containerd: the default CRI runtime handler (``SystemdCgroup``; the built-in
-  ``runc`` handler means cgroupfs), imports merged;
+  ``runc`` handler means cgroupfs), imports and drop-ins merged, as each containerd
+  release line reads the config (only the node's own line when its containerd version
+  is known); where lines differ (a version 1 file on 2.0-2.2), the message names them;
 - CRI-O: ``cgroup_manager`` (default systemd);
 - Docker (cri-dockerd): ``native.cgroupdriver`` in ``exec-opts``, when set.
 
@@ -64,39 +66,48 @@ KINDS = ("kubelet", "kubeadm", "kubelet-env", "systemd", "containerd", "crio", "
 SCOPE = "node"
 
 
-def runtime_drivers(node) -> list[tuple[str, str, object, tuple]]:
-    """(runtime, driver, document, key) for each runtime configured on the node."""
+def runtime_drivers(node) -> list[tuple[str, str, object, tuple, str]]:
+    """(runtime, driver, document, key, qualifier) for each runtime configured on the node; the
+    qualifier names the containerd release lines a driver holds on, where they differ."""
+    from .. import containerd_load as L
+
     out = []
     imported = node.imported_docs()
+    known = L.known_version(node)
     for doc in node.of_kind("containerd"):
         if doc.parsed is None or id(doc) in imported or doc.role == "fragment" or not isinstance(doc.data, dict):
             continue
-        eff = C.effective(doc, C.imports_of(doc, node))
-        if eff.config.cri_disabled:
-            continue
-        handler = eff.handlers.get(eff.default_name)
-        if handler is None and eff.implicit_runc:
-            out.append(("containerd", "cgroupfs", doc, C.implicit_runc_anchor(eff.config)))
-            continue
-        driver = C.driver_of(handler)
-        if driver is None:
-            continue
-        s = handler.systemd
-        if s is not None:
-            out.append(("containerd", driver, s.doc, s.path))
-        else:
-            out.append(("containerd", driver, handler.doc, handler.handler.table))
+        chain = C.imports_of(doc, node)
+        considered = L.considered_lines(doc.data, known)
+        drivers: dict[tuple, list[str]] = {}  # (driver, document, key) -> the lines it holds on
+        for line in considered:
+            r = L.reading(doc, chain, line, node, known)
+            handler = r.handlers.get(r.default_runtime) if r.error is None and not r.cri_disabled else None
+            if handler is None or not handler.is_runc(line):
+                continue
+            value, key = handler.systemd_cgroup(line not in ("1.6", "1.7"))
+            driver = "systemd" if value is True else "cgroupfs"
+            if handler.doc is not None and key is not None and handler.doc.position(handler.table + ("options", key)):
+                where = (handler.doc, handler.table + ("options", key))
+            elif handler.doc is not None:
+                where = (handler.doc, handler.table)
+            else:
+                where = (doc, C.implicit_runc_anchor(C.effective(doc, chain).config))
+            drivers.setdefault((driver, id(where[0]), where[1]), [where[0]]).append(line)
+        for (driver, _, key), (rdoc, *lines) in drivers.items():
+            qualifier = "" if lines == considered else f" on containerd {', '.join(lines)}"
+            out.append(("containerd", driver, rdoc, key, qualifier))
     won = winning(node.docs, "crio", "cgroup_manager")
     crio_docs = [d for d in node.of_kind("crio") if d.parsed is not None]
     if won is not None and isinstance(won[1], str):
-        out.append(("CRI-O", won[1], won[0], ("crio", "runtime", "cgroup_manager")))
+        out.append(("CRI-O", won[1], won[0], ("crio", "runtime", "cgroup_manager"), ""))
     elif crio_docs:
-        out.append(("CRI-O", "systemd", crio_docs[0], ()))
+        out.append(("CRI-O", "systemd", crio_docs[0], (), ""))
     for doc in node.of_kind("docker"):
         entries = cgroup_driver_entries(doc.data) if doc.parsed is not None else []
         if entries:
             i, value = entries[-1]
-            out.append(("Docker", value, doc, ("exec-opts", i)))
+            out.append(("Docker", value, doc, ("exec-opts", i), ""))
     return out
 
 
@@ -142,11 +153,11 @@ def check(node, settings):
                     key = (i, "cgroupDriver") if "cgroupDriver" in d else (i, "kind")
                     sides.append((value, doc, key, None))
     for value, doc, key, runtime in sides:
-        for name, driver, rdoc, rkey in runtimes:
+        for name, driver, rdoc, rkey, qualifier in runtimes:
             if (runtime is not None and name != runtime) or driver == value:
                 continue
             pos = rdoc.value_position(rkey) if rkey else rdoc.position(())
             where = f"{rdoc.path}:{pos.line}:{pos.column}"
             related = (Related(rdoc.path, pos.line, pos.column, f"{name} uses the {driver} cgroup driver here"),)
-            msg = f"kubelet uses the {value} cgroup driver but {name} uses {driver} ({where})"
+            msg = f"kubelet uses the {value} cgroup driver but {name} uses {driver}{qualifier} ({where})"
             yield finding(CODE, SEVERITY, doc, key, msg, at_value=True, related=related)

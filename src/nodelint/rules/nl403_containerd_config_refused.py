@@ -42,7 +42,7 @@ or (1.x) define every handler the default needs in the file imported last.
 from __future__ import annotations
 
 from .. import containerd_load as L
-from .nl101_runc_without_systemd_cgroup import known_version
+
 from . import finding
 
 CODE = "NL403"
@@ -55,12 +55,11 @@ SCOPE = "node"
 
 _VERSION_ERRORS = ("unsupported config version", "expected containerd config version")  # NL401's
 
-
 def check(node, settings):
     from .. import containerd as C
 
     imported = node.imported_docs()
-    known = known_version(node)
+    known = L.known_version(node)
     for doc in node.of_kind("containerd"):
         if doc.parsed is None or id(doc) in imported or not isinstance(doc.data, dict) or doc.role == "fragment":
             continue
