@@ -4,7 +4,7 @@ Generated /etc/containerd trees (containerd_cases.py) go through ``containerd co
 Debian's containerd 1.6 and 1.7 and 2.1 (a mount namespace binds each case over /etc/containerd)
 and through ``nodelint show``: whether containerd refuses the config, and every runtime
 handler's runtime_type and SystemdCgroup, and the default runtime, must agree.  A disagreement
-prints the case.  ``scripts/conformance --containerd N`` runs more.
+prints the case.  ``scripts/conformance --only containerd --cases N`` runs more.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Generated daemon.json files (docker_cases.py) go to Debian's dockerd 20.10 (book
 in its own namespaces until it is past its configuration check) and 26.1 (trixie;
 ``--validate``).  nodelint must report an NL001 error exactly when both refuse a file (a warning
 when one does), and --fix must keep every accepted file accepted and leave alone a refused one
-it cannot repair.  ``scripts/conformance --docker N`` runs more.
+it cannot repair.  ``scripts/conformance --only docker --cases N`` runs more.
 """
 from __future__ import annotations
 

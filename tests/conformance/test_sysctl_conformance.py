@@ -2,7 +2,7 @@
 
 Generated node roots (sysctl_cases.py) go through the real programs, in a mount namespace
 whose /proc/sys is a tmpfs (sandbox.py), and through ``nodelint show``: every key's value must
-agree.  A disagreement prints the case.  ``scripts/conformance --sysctl N`` runs more.
+agree.  A disagreement prints the case.  ``scripts/conformance --only sysctl --cases N`` runs more.
 """
 from __future__ import annotations
 
