@@ -72,7 +72,7 @@ def write(path: Path, text: str, newline: str = "\n") -> Path:
 
 def apply_edits(fmt, text: str, *edits) -> str:
     """Plan ``edits`` with a format module and apply them to ``text``."""
-    from nodelint.formats.text import apply_splices
+    from nodelint.read.formats.text import apply_splices
 
     doc = fmt.load(text)
     splices = []

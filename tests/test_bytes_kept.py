@@ -47,8 +47,8 @@ def test_suppression_in_yaml_and_env_files(nodelint, tmp_path):
 
 
 def test_unparseable_fix_results_are_never_written(nodelint, tmp_path, monkeypatch):
-    from nodelint.formats import toml
-    from nodelint.formats.text import Splice
+    from nodelint.read.formats import toml
+    from nodelint.read.formats.text import Splice
 
     path = write(tmp_path / "etc/containerd/config.toml",
                  f"version = 2\n[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = false\n")

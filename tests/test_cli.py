@@ -201,7 +201,7 @@ def test_fix_keeps_mode_and_leaves_no_temp_files(nodelint, tmp_path):
 
 
 def test_a_file_changed_after_reading_is_not_overwritten(tmp_path):
-    from nodelint.writer import WriteError, atomic_write
+    from nodelint.write.atomic import WriteError, atomic_write
 
     path = write(tmp_path / "f", "new content\n")
     with pytest.raises(WriteError, match="changed on disk"):

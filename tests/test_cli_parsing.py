@@ -12,10 +12,10 @@ from nodelint import cli
 
 def typer_reading(args: list[str], monkeypatch) -> dict | None:
     """The parameters typer passes to run_check for ``args`` (None: typer refused them)."""
-    from nodelint import commands
+    from nodelint.cli import typer_app as commands
 
     seen = {}
-    monkeypatch.setattr(cli, "run_check", lambda **params: seen.update(params) or 0)
+    monkeypatch.setattr(cli.commands, "run_check", lambda **params: seen.update(params) or 0)
     code = commands.run_typer(list(args))
     return seen if code == 0 and seen else None
 

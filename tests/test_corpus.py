@@ -131,7 +131,7 @@ FIX_ROWS = [r for r in CHECK_ROWS if expected(r[1], r[2])[0] & FIXABLE]
 def parse(path, kind):
     data = path.read_bytes().decode("utf-8")
     if kind == "sysctl":
-        from nodelint.formats import sysctl
+        from nodelint.read.formats import sysctl
 
         return sysctl.load(data)
     if path.suffix == ".json":

@@ -5,7 +5,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from nodelint import kinds as K
+from nodelint.read import kinds as K
 
 PATHS = [
     "etc/containerd/config.toml", "etc/containerd/conf.d/10.toml", "etc/containerd/runsc.toml",

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from .conftest import CORPUS, needs_corpus, write
-from nodelint import engine, rules as R
-from nodelint.config import Settings
+from nodelint.engine import batches as engine, checks
+from nodelint import rules as R
+from nodelint.read.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from tree import make_tree  # noqa: E402  (bench/tree.py: trees of nodes built from the corpus)
@@ -20,7 +21,7 @@ CLEAN = NEEDS_FIX + '  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.
 
 
 def fixing(paths: list[str], monkeypatch, incremental: bool, **kwargs):
-    monkeypatch.setattr(engine, "INCREMENTAL", incremental)
+    monkeypatch.setattr(checks, "INCREMENTAL", incremental)
     result, changes = engine.run(paths, Settings(), fix=True, **kwargs)
     return ([f.key + (f.severity, f.fixable, f.message) for f in result.findings], result.fixed,
             sorted((c.path, c.new) for c in changes))

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from .conftest import CORPUS, needs_corpus
-from nodelint import engine
-from nodelint.config import Settings
+from nodelint.engine import batches as engine
+from nodelint.read.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from tree import make_tree  # noqa: E402  (bench/tree.py: trees of nodes built from the corpus)

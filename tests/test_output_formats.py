@@ -71,7 +71,7 @@ def test_github_annotations(nodelint, repo):
     lines = out.out.splitlines()
     assert lines[0].startswith("::error file=files/etc/containerd/config.toml,line=3,col=19,title=NL101::")
     assert lines[1].startswith("::warning file=files/etc/sysctl.d/50-k8s.conf,line=2,col=31,title=NL202::")
-    from nodelint.model import Finding
+    from nodelint.values.findings import Finding
     from nodelint.report import github
 
     escaped = github.render([Finding("NL001", "info", "a,b:c.conf", 1, 1, "50% done\nnext")])
@@ -92,7 +92,7 @@ def test_prometheus_textfile_parses_and_is_written_atomically(nodelint, repo, tm
     assert families["nodelint_run_success"].samples[0].value == 1
     assert families["nodelint_last_run_timestamp_seconds"].samples[0].value > 1.7e9
     assert sorted(os.listdir(target.parent)) == ["nodelint.prom"]  # no temp files left
-    from nodelint.model import Finding
+    from nodelint.values.findings import Finding
     from nodelint.report import prometheus
 
     tricky = prometheus.render([Finding("NL001", "error", 'a"b\\c', 1, 1, "x")], success=False, now=1.0)

@@ -187,7 +187,7 @@ def _anchored_opcodes(diff, a, b):
 
 def test_a_ten_megabyte_quoted_string_is_read_in_bounded_memory():
     # re kept a frame per character for "(a|b)*": 10 MB of string took 1.2 GB
-    from nodelint.formats import flags, json as fjson, toml
+    from nodelint.read.formats import flags, json as fjson, toml
 
     big = "x" * 2_000_000
     assert toml.load(f'a = "{big}"\n').data["a"] == big
@@ -197,14 +197,14 @@ def test_a_ten_megabyte_quoted_string_is_read_in_bounded_memory():
 
 
 def test_a_kubelet_config_of_many_plain_keys_is_not_an_alias_bomb():
-    from nodelint.formats import yaml as fmt
+    from nodelint.read.formats import yaml as fmt
 
     text = "kind: KubeletConfiguration\n" + "".join(f"k{i}: v\n" for i in range(120_000))
     assert len(fmt.load(text).data[0]) == 120_001
 
 
 def test_alias_expansion_is_still_bounded():
-    from nodelint.formats import yaml as fmt
+    from nodelint.read.formats import yaml as fmt
 
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
@@ -216,7 +216,7 @@ def test_alias_expansion_is_still_bounded():
 
 
 def test_split_words_reads_as_the_character_scan_does():
-    from nodelint.formats.flags import Segment, _split_words_scan, split_words
+    from nodelint.read.formats.flags import Segment, _split_words_scan, split_words
 
     rng = random.Random(7)
     alphabet = ["a", "-", "=", " ", "\t", '"', "'", "\\", "x"]
@@ -229,7 +229,7 @@ def test_split_words_reads_as_the_character_scan_does():
 
 
 def test_splice_plan_accepts_what_apply_splices_accepts():
-    from nodelint.formats.text import EditConflict, Splice, SplicePlan, apply_splices
+    from nodelint.read.formats.text import EditConflict, Splice, SplicePlan, apply_splices
 
     rng = random.Random(11)
     text = "0123456789" * 3
@@ -253,7 +253,7 @@ def test_splice_plan_accepts_what_apply_splices_accepts():
 
 
 def test_the_unrolled_string_patterns_match_as_before():
-    from nodelint.formats import json as fjson, toml
+    from nodelint.read.formats import json as fjson, toml
 
     before = {toml._BASIC: re.compile(r'"(?:[^"\\\n]|\\.)*"'),
               fjson._STRING: re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')}
@@ -281,7 +281,7 @@ class CountingText(str):
 def test_a_file_with_thousands_of_findings_is_split_into_lines_a_bounded_number_of_times(
         nodelint, tmp_path, monkeypatch, make):
     # suppression comments were looked for with a splitlines of the whole file per finding
-    from nodelint import document
+    from nodelint.read import document
 
     real_decode = document.decode
 

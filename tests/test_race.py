@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from nodelint import writer
+from nodelint.write import atomic as writer
 
 from .conftest import write
 
@@ -200,7 +200,7 @@ def test_a_walked_tree_is_an_anchor_too(tmp_path, monkeypatch):
 def test_a_file_whose_directory_became_a_link_after_discovery_is_not_read(nodelint, tmp_path, monkeypatch):
     """Discovery found etc/sysctl.d/10-k8s.conf; by the time it is read, etc/sysctl.d leads outside:
     the file opened is not where discovery found it, so it is reported (NL003), not read."""
-    from nodelint import engine
+    from nodelint.engine import batches as engine
 
     root, outside = tmp_path / "root", tmp_path / "outside"
     make_root(root, outside)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from nodelint.docs import BEGIN, END, rule_table
+from nodelint.report.docs import BEGIN, END, rule_table
 
 from .conftest import REPO, run_exe
 

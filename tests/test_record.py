@@ -1,7 +1,7 @@
 """@record: the dataclass replacement nodelint uses to keep start-up lean."""
 import pytest
 
-from nodelint.record import fresh, record, replace
+from nodelint.values.record import fresh, record, replace
 
 
 @record
@@ -74,7 +74,7 @@ def test_a_hot_class_gets_a_compiled_init_that_behaves_the_same():
         c: list = fresh(list)
 
     made = [Hot(i) for i in range(40)] + [Hot(1, "y", [2]), Hot(a=3, c=[4])]
-    from nodelint import record as R
+    from nodelint.values import record as R
     assert Hot.__init__ is not R._init  # compiled
     assert made[39] == Hot(39, "x", []) and made[40] == Hot(1, "y", [2]) and made[41] == Hot(3, "x", [4])
     assert made[0].c is not made[1].c

@@ -138,7 +138,7 @@ def test_a_full_disk_midway_changes_nothing(nodelint, tmp_path, monkeypatch):
     """Every new content is written to a temporary file before the first rename: when the disk
     fills up on the second one, the first file has not been replaced yet."""
     a, b = two_files(tmp_path)
-    from nodelint import writer
+    from nodelint.write import atomic as writer
 
     real_write, calls = os.write, []
 
@@ -160,7 +160,7 @@ def test_a_rename_refused_midway_restores_the_files_already_replaced(nodelint, t
     """The second file changes on disk after its temporary file was written: the first file,
     already replaced, gets its old bytes back."""
     a, b = two_files(tmp_path)
-    from nodelint import writer
+    from nodelint.write import atomic as writer
 
     real_stage = writer._stage
 
@@ -181,7 +181,7 @@ def test_a_rename_refused_midway_restores_the_files_already_replaced(nodelint, t
 
 def test_a_file_changed_by_someone_else_is_not_overwritten(nodelint, tmp_path, monkeypatch):
     a, b = two_files(tmp_path)
-    from nodelint import cli
+    from nodelint.write import batches as cli
 
     real_write = cli.write_batch
 

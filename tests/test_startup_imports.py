@@ -41,7 +41,7 @@ def test_checking_a_tree_with_version_pins_runs_no_program_so_imports_no_subproc
     write(tmp_path / "node/etc/containerd/config.toml", BAD_CONTAINERD)
     write(tmp_path / "packer/containerd.json", '{"containerd_version": "1.5.9"}\n')
     modules = imported("check", "-q", "node/etc/containerd/config.toml", "packer/containerd.json", cwd=tmp_path)
-    assert "nodelint.version_sources" in modules  # the pin was read
+    assert "nodelint.models.version_sources" in modules  # the pin was read
     assert "subprocess" not in modules
 
 
@@ -59,7 +59,7 @@ def test_a_tree_checked_in_worker_processes_imports_neither_multiprocessing_nor_
 
     make_tree(CORPUS, tmp_path / "tree", 450)
     modules = imported("check", "-q", "--jobs", "2", ".", cwd=tmp_path / "tree")
-    assert "nodelint.workers" in modules  # the tree was big enough for workers
+    assert "nodelint.write.workers" in modules  # the tree was big enough for workers
     assert {"multiprocessing", "concurrent.futures"} & modules == set()
 
 

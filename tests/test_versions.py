@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 
-from nodelint.config import Settings
-from nodelint.versions import _builtin, catalogue, line_of, parse
+from nodelint.read.settings import Settings
+from nodelint.models.versions import _builtin, catalogue, line_of, parse
 
 from .conftest import CORPUS, REPO, needs_corpus, write
 
@@ -282,8 +282,8 @@ def test_debian_binaries_yield_no_false_version(nodelint, tmp_path):
             if os.path.isfile(p)]
     if not real:
         pytest.skip("no Debian containerd/runc binaries (scripts/install-test-tools installs them)")
-    from nodelint import version_sources
-    from nodelint.node import RootFS
+    from nodelint.models import version_sources
+    from nodelint.read.rootfs import RootFS
 
     root = tmp_path / "img"
     for src, dest in zip(real, ("usr/bin/containerd", "usr/sbin/runc", "usr/local/bin/containerd")):
@@ -293,7 +293,7 @@ def test_debian_binaries_yield_no_false_version(nodelint, tmp_path):
 
 
 def test_live_version_output(tmp_path, monkeypatch):
-    from nodelint import version_sources
+    from nodelint.models import version_sources
 
     script = write(tmp_path / "containerd", "#!/bin/sh\necho 'containerd github.com/containerd/containerd v1.7.2 abc'\n")
     os.chmod(script, 0o755)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from nodelint.discover import SKIP_DIRS, _walk
+from nodelint.read.discover import SKIP_DIRS, _walk
 
 
 def os_walk_listing(directory):

@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from nodelint import workers
+from nodelint.write import workers
 
 pytestmark = pytest.mark.skipif(not workers.available(), reason="needs fork")
 

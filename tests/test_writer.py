@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from nodelint import writer
+from nodelint.write import atomic as writer
 
 
 def files(tmp_path, n, content=b"old\n"):

@@ -109,7 +109,7 @@ def containerd_fixes(cases: int, seed: int, lines=None) -> tuple[int, list[str]]
     import io
 
     from nodelint.cli import main
-    from nodelint.containerd_load import considered_lines
+    from nodelint.models.containerd_load import considered_lines
 
     from . import containerd_cases
 

@@ -1,9 +1,9 @@
 """Flags in environment files and systemd units, with offsets that survive quotes."""
 from __future__ import annotations
 
-from nodelint.formats import flags
-from nodelint.formats.text import apply_splices
-from nodelint.model import SetKey
+from nodelint.read.formats import flags
+from nodelint.read.formats.text import apply_splices
+from nodelint.values.edits import SetKey
 
 
 def test_env_file_flags_and_in_place_edit():

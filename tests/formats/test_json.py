@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ..conftest import CORPUS, apply_edits, needs_corpus
-from nodelint.formats import json as fmt
-from nodelint.model import AppendToList, DeleteKey, RenameKey, SetKey
+from nodelint.read.formats import json as fmt
+from nodelint.values.edits import AppendToList, DeleteKey, RenameKey, SetKey
 
 
 def edit(text: str, *edits) -> str:

@@ -1,8 +1,8 @@
 """sysctl.d syntax as systemd-sysctl reads it."""
 from __future__ import annotations
 
-from nodelint.formats import sysctl
-from nodelint.model import DeleteKey, SetKey
+from nodelint.read.formats import sysctl
+from nodelint.values.edits import DeleteKey, SetKey
 
 from ..conftest import apply_edits
 

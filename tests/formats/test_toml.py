@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ..conftest import apply_edits
-from nodelint.formats import UnsupportedEdit, toml
-from nodelint.model import DeleteKey, RenameKey, SetKey
+from nodelint.read.formats import UnsupportedEdit, toml
+from nodelint.values.edits import DeleteKey, RenameKey, SetKey
 
 RUNC = ("plugins", "io.containerd.grpc.v1.cri", "containerd", "runtimes", "runc")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from ..conftest import apply_edits
-from nodelint.formats import yaml as fmt
-from nodelint.model import DeleteKey, RenameKey, SetKey
+from nodelint.read.formats import yaml as fmt
+from nodelint.values.edits import DeleteKey, RenameKey, SetKey
 
 KUBEADM = """\
 ---

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ..conftest import CORPUS, needs_corpus
-from nodelint.formats import yaml as fmt
-from nodelint.model import DeleteKey, RenameKey, SetKey
+from nodelint.read.formats import yaml as fmt
+from nodelint.values.edits import DeleteKey, RenameKey, SetKey
 
 pytestmark = pytest.mark.skipif(fmt._libyaml_loader() is None, reason="PyYAML without libyaml")
 

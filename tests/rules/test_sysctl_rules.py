@@ -21,10 +21,10 @@ def where(findings, code):
 
 def effective(root, key):
     """The value systemd-sysctl would apply, computed by nodelint's model after a fix."""
-    from nodelint.config import Settings
-    from nodelint.engine import Run
-    from nodelint.discover import discover
-    from nodelint import sysctl
+    from nodelint.read.settings import Settings
+    from nodelint.engine.run import Run
+    from nodelint.read.discover import discover
+    from nodelint.models import sysctl
 
     run = Run(Settings(), str(root))
     run.prepare(discover([], Settings(), root=str(root)))

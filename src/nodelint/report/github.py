@@ -1,7 +1,7 @@
 """GitHub Actions workflow commands: annotations on the pull request's files."""
 from __future__ import annotations
 
-from ..model import Finding
+from ..values.findings import Finding
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..model import Finding
+from ..values.findings import Finding
 
 FORMAT_VERSION = 1
 

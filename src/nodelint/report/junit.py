@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..model import Finding, severity_rank
+from ..values.findings import Finding, severity_rank
 
 
 def render(findings: list[Finding], files: list[str], fail_on: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from ..model import Finding
+from ..values.findings import Finding
 
 
 def _label(value: str) -> str:

@@ -11,7 +11,7 @@ import os
 import re
 
 from .. import __version__
-from ..model import Finding
+from ..values.findings import Finding
 from ..rules import registry, section
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}

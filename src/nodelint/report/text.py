@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..model import Finding
+from ..values.findings import Finding
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from ..record import record
+from ..values.record import record
 from types import ModuleType
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of start-up
@@ -188,7 +188,7 @@ def active(kinds: set[str], selects, everything: bool = False) -> list[Rule]:
 
 def finding(code: str, severity: str, doc, key, message: str, fix=None, *, at_value: bool = False, related=()):
     """A Finding located at ``key`` in ``doc`` (its value with ``at_value``)."""
-    from ..model import Finding
+    from ..values.findings import Finding
 
     pos = doc.value_position(key) if at_value else doc.position(key)
     return Finding(code, severity, doc.path, pos.line, pos.column, message, fix, tuple(related))

@@ -63,9 +63,10 @@ restarts.
 """
 from __future__ import annotations
 
-from .. import containerd as C
-from .. import containerd_load as L
-from ..model import Fix, RenameKey, RenameTable, SetKey
+from ..models import containerd as C
+from ..models import containerd_load as L
+from ..values.findings import Fix
+from ..values.edits import RenameKey, RenameTable, SetKey
 from . import finding
 from .nl108_cgroup_key_not_read import norm
 

@@ -44,8 +44,9 @@ Safe.  Deletes the line; NL101 then sets ``SystemdCgroup`` where it belongs.
 """
 from __future__ import annotations
 
-from .. import containerd as C
-from ..model import DeleteKey, Fix
+from ..models import containerd as C
+from ..values.edits import DeleteKey
+from ..values.findings import Fix
 from . import finding
 
 CODE = "NL102"

@@ -54,8 +54,9 @@ runsc.toml to point at is a decision for the image's author.
 """
 from __future__ import annotations
 
-from .. import containerd as C
-from ..model import Fix, SetKey
+from ..models import containerd as C
+from ..values.findings import Fix
+from ..values.edits import SetKey
 from . import finding
 
 CODE = "NL103"

@@ -40,7 +40,8 @@ both as a flag and in daemon.json.
 """
 from __future__ import annotations
 
-from ..model import AppendToList, Fix, SetKey
+from ..values.edits import AppendToList, SetKey
+from ..values.findings import Fix
 from . import finding
 
 CODE = "NL104"

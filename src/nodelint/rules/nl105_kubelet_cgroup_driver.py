@@ -55,9 +55,10 @@ when the file's keys are sorted).  kubelet reads it at its next restart.
 """
 from __future__ import annotations
 
-from ..kinds import templated_value
-from ..kubelet import Source, config_documents, kubelets
-from ..model import Fix, RenameKey, SetKey
+from ..read.kinds import templated_value
+from ..models.kubelet import Source, config_documents, kubelets
+from ..values.findings import Fix
+from ..values.edits import RenameKey, SetKey
 from . import finding
 from .nl108_cgroup_key_not_read import norm
 

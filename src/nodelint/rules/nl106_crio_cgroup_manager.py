@@ -42,8 +42,9 @@ from __future__ import annotations
 
 import posixpath
 
-from ..kinds import templated_value
-from ..model import Fix, SetKey
+from ..read.kinds import templated_value
+from ..values.findings import Fix
+from ..values.edits import SetKey
 from . import finding
 
 CODE = "NL106"

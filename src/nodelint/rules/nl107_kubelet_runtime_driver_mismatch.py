@@ -50,9 +50,9 @@ target driver, which also ends the mismatch.
 """
 from __future__ import annotations
 
-from .. import containerd as C
-from ..kinds import templated_value
-from ..model import Related
+from ..models import containerd as C
+from ..read.kinds import templated_value
+from ..values.findings import Related
 from . import finding
 from .nl104_docker_cgroup_driver import cgroup_driver_entries
 from .nl106_crio_cgroup_manager import winning
@@ -69,7 +69,7 @@ SCOPE = "node"
 def runtime_drivers(node) -> list[tuple[str, str, object, tuple, str]]:
     """(runtime, driver, document, key, qualifier) for each runtime configured on the node; the
     qualifier names the containerd release lines a driver holds on, where they differ."""
-    from .. import containerd_load as L
+    from ..models import containerd_load as L
 
     out = []
     imported = node.imported_docs()
@@ -112,7 +112,7 @@ def runtime_drivers(node) -> list[tuple[str, str, object, tuple, str]]:
 
 
 def _endpoint_runtime(kubelet) -> str | None:
-    from ..kubelet import config_documents
+    from ..models.kubelet import config_documents
 
     endpoint = None
     for _, mapping in config_documents(kubelet.config) if kubelet.config is not None else ():
@@ -138,7 +138,7 @@ def check(node, settings):
     runtimes = runtime_drivers(node)
     if not runtimes:
         return
-    from ..kubelet import kubelets
+    from ..models.kubelet import kubelets
 
     sides = []
     for kubelet in kubelets(node):

@@ -62,8 +62,9 @@ from __future__ import annotations
 
 import re
 
-from .. import containerd as C
-from ..model import AppendToList, DeleteKey, Fix, RenameKey, SetKey
+from ..models import containerd as C
+from ..values.edits import AppendToList, DeleteKey, RenameKey, SetKey
+from ..values.findings import Fix
 from . import finding
 
 CODE = "NL108"
@@ -224,7 +225,7 @@ def _docker(doc, settings):
 
 
 def _kubelet(doc, settings):
-    from ..kubelet import config_documents
+    from ..models.kubelet import config_documents
 
     for prefix, mapping in config_documents(doc):
         if doc.kind == "kubeadm" and mapping.get("kind") != "KubeletConfiguration":

@@ -39,7 +39,7 @@ hand together with a containerd upgrade.
 """
 from __future__ import annotations
 
-from .. import containerd as C
+from ..models import containerd as C
 from . import finding
 
 CODE = "NL110"

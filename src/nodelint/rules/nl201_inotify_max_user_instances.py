@@ -43,7 +43,7 @@ Vendor files are never edited.  The value applies at the next boot or
 """
 from __future__ import annotations
 
-from ..sysctl import below_minimum
+from ..models.sysctl import below_minimum
 
 CODE = "NL201"
 NAME = "inotify-max-user-instances"

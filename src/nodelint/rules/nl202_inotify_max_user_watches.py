@@ -34,7 +34,7 @@ nodelint drop-in that sorts last.  Vendor files are never edited.
 """
 from __future__ import annotations
 
-from ..sysctl import below_minimum
+from ..models.sysctl import below_minimum
 
 CODE = "NL202"
 NAME = "inotify-max-user-watches"

@@ -43,9 +43,9 @@ otherwise in the nodelint drop-in (``/etc/sysctl.d/99-nodelint.conf``), never in
 """
 from __future__ import annotations
 
-from .. import sysctl as S
-from ..kubelet import kubelets
-from ..model import Finding, Fix, Related
+from ..models import sysctl as S
+from ..models.kubelet import kubelets
+from ..values.findings import Finding, Fix, Related
 
 CODE = "NL203"
 NAME = "protect-kernel-defaults"

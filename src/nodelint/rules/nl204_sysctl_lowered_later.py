@@ -31,8 +31,8 @@ No fix of its own: NL201/NL202 raise the winning value, in place when it is in `
 """
 from __future__ import annotations
 
-from .. import sysctl as S
-from ..model import Finding, Related
+from ..models import sysctl as S
+from ..values.findings import Finding, Related
 
 CODE = "NL204"
 NAME = "sysctl-lowered-later"

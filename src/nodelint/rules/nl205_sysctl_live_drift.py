@@ -31,11 +31,11 @@ No automatic fix: apply the files with ``systemctl restart systemd-sysctl`` (or
 """
 from __future__ import annotations
 
-from .. import sysctl as S
-from ..files import open_regular
-from ..formats.sysctl import proc_path
-from ..kubelet import kubelets
-from ..model import Finding
+from ..models import sysctl as S
+from ..read.files import open_regular
+from ..read.formats.sysctl import proc_path
+from ..models.kubelet import kubelets
+from ..values.findings import Finding
 from .nl203_protect_kernel_defaults import protect_kernel_defaults
 
 CODE = "NL205"

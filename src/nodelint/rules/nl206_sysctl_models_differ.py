@@ -37,8 +37,9 @@ node boots with, so both agree (NL201/NL202 then judge that value).
 """
 from __future__ import annotations
 
-from .. import sysctl as S
-from ..model import Finding, Fix, Related, SetKey
+from ..models import sysctl as S
+from ..values.findings import Finding, Fix, Related
+from ..values.edits import SetKey
 
 CODE = "NL206"
 NAME = "sysctl-models-differ"

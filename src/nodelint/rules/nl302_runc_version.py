@@ -42,7 +42,7 @@ Waive an advisory that does not apply, with a reason:
 """
 from __future__ import annotations
 
-from ..versions import below_fixed
+from ..models.versions import below_fixed
 
 CODE = "NL302"
 NAME = "runc-below-fixed-version"

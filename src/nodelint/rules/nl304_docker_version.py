@@ -41,7 +41,7 @@ Waive an advisory that does not apply, with a reason:
 """
 from __future__ import annotations
 
-from ..versions import below_fixed
+from ..models.versions import below_fixed
 
 CODE = "NL304"
 NAME = "docker-below-fixed-version"

@@ -43,7 +43,7 @@ Waive an advisory that does not apply, with a reason:
 """
 from __future__ import annotations
 
-from ..versions import below_fixed
+from ..models.versions import below_fixed
 
 CODE = "NL305"
 NAME = "kubelet-below-fixed-version"

@@ -28,8 +28,8 @@ No automatic fix: moving to another release line is a decision for the image's o
 """
 from __future__ import annotations
 
-from ..model import Finding
-from ..versions import catalogue, today
+from ..values.findings import Finding
+from ..models.versions import catalogue, today
 
 CODE = "NL306"
 NAME = "end-of-life-line"

@@ -33,7 +33,7 @@ ship a containerd that reads it.
 """
 from __future__ import annotations
 
-from ..model import Finding
+from ..values.findings import Finding
 
 CODE = "NL401"
 NAME = "config-version-too-new"
@@ -45,7 +45,7 @@ SCOPE = "node"
 
 
 def problem(config_version: int, v) -> str | None:
-    from ..versions import parse
+    from ..models.versions import parse
 
     if config_version >= 3 and v.major < 2:
         refuses = (v.minor == 6 and v >= parse("1.6.32").version) or (v.minor >= 7 and v >= parse("1.7.17").version)

@@ -33,7 +33,7 @@ result (it does not migrate imported files).
 """
 from __future__ import annotations
 
-from ..model import Finding
+from ..values.findings import Finding
 
 CODE = "NL402"
 NAME = "config-version-migrated"

@@ -41,7 +41,7 @@ or (1.x) define every handler the default needs in the file imported last.
 """
 from __future__ import annotations
 
-from .. import containerd_load as L
+from ..models import containerd_load as L
 
 from . import finding
 
@@ -56,7 +56,7 @@ SCOPE = "node"
 _VERSION_ERRORS = ("unsupported config version", "expected containerd config version")  # NL401's
 
 def check(node, settings):
-    from .. import containerd as C
+    from ..models import containerd as C
 
     imported = node.imported_docs()
     known = L.known_version(node)

@@ -1,0 +1,274 @@
+"""The commands: each parses what typer or the fast path read, calls the engine, renders.
+
+``check`` (the default), ``show``, ``rules`` and ``explain``.  Usage errors are ``Failure``:
+one line, exit code 2.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from .options import FORMATS, SEVERITY_CHOICES
+
+
+class Failure(Exception):
+    """A one-line error for the user; exit code 2."""
+
+
+def run_check(paths: list[str] | None = None, fix: bool = False, unsafe_fixes: bool = False,
+              runtime_version: list[str] | None = None, diff: bool = False, root: str | None = None,
+              kind: str | None = None, select: list[str] | None = None, ignore: list[str] | None = None,
+              extend_select: list[str] | None = None, output_format: str = "text", output: str | None = None,
+              fail_on: str | None = None, live: bool = False, cgroup_driver: str | None = None,
+              quiet: bool = False, no_color: bool = False, config_file: str | None = None, jobs: int = 0,
+              debug: bool = False) -> int:
+    """Check node configuration files (the default command)."""
+    from ..read.kinds import KINDS
+
+    if output_format not in FORMATS:
+        raise Failure(f"--format must be one of {', '.join(FORMATS)}")
+    if kind is not None and kind not in KINDS:
+        raise Failure(f"--kind must be one of {', '.join(sorted(KINDS))}")
+    if fail_on is not None and fail_on not in SEVERITY_CHOICES:
+        raise Failure(f"--fail-on must be one of {', '.join(SEVERITY_CHOICES)}")
+    if cgroup_driver is not None and cgroup_driver not in ("systemd", "cgroupfs"):
+        raise Failure("--cgroup-driver must be systemd or cgroupfs")
+    if jobs < 0:
+        raise Failure("--jobs must be 0 (all cores) or more")
+    settings = _settings(config_file)
+    if select:
+        settings.select = _codes(select)
+    if ignore:
+        settings.ignore += _codes(ignore)
+    if extend_select:
+        settings.extend_select += _codes(extend_select)
+    if fail_on:
+        settings.fail_on = fail_on
+    if cgroup_driver:
+        settings.cgroup_driver = cgroup_driver
+    if live:
+        settings.live = True
+        root = root or "/"
+    settings.unsafe_fixes = unsafe_fixes
+    settings.runtime_versions = list(runtime_version or [])
+    _check_versions(settings, advisories=True)
+    return _check(paths or [], settings, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
+                  quiet=quiet, no_color=no_color, output=output, jobs=jobs or _cores())
+
+
+def _codes(values: list[str] | None) -> list[str]:
+    out = []
+    for v in values or []:
+        out += [c.strip().upper() for c in v.split(",") if c.strip()]
+    return out
+
+
+def _settings(config_file: str | None):
+    from ..read import settings as C
+
+    try:
+        if config_file is not None:
+            table = C.read_table(config_file)
+            if config_file.endswith("pyproject.toml"):
+                table = table.get("tool", {}).get("nodelint", {})
+            return C.from_table(config_file, table)
+        return C.load_settings()
+    except C.ConfigError as e:
+        raise Failure(str(e)) from None
+
+
+def _check_versions(settings, advisories: bool = False) -> None:
+    """A bad declared version, pin or advisory is a usage error before any file is read."""
+    if not (settings.versions or settings.runtime_versions):
+        return
+    from ..models.versions import ConfigError as VersionConfigError, declared, user_entries
+
+    try:
+        declared(settings, settings.runtime_versions)
+        if advisories:
+            user_entries(settings)
+    except VersionConfigError as e:
+        raise Failure(str(e)) from None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may run on (containers, taskset)
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_color, output=None,
+           jobs=1) -> int:
+    """Run the batches (the engine writes each one's fixes where it was fixed), print diffs and,
+    for large text reports, findings as they come; then report."""
+    from ..engine import batches
+    from ..read.discover import DiscoveryError
+
+    writing = fix and not diff
+    try:
+        with batches.locked(root if writing else None):
+            plan = batches.plan([] if root else paths, settings, root=root, kind=kind)
+            stream = output is None and not diff and output_format in ("text", "github") and len(plan.batches) > 1
+            result, failed = _run(plan, settings, fix=fix, diff=diff, jobs=jobs, output_format=output_format,
+                                  stream=stream, no_color=no_color, wanted=_named(root, paths))
+    except DiscoveryError as e:
+        raise Failure(str(e)) from None
+    if failed:
+        return 2
+    if diff:
+        return _finish_diff(result, settings, output_format, quiet, no_color, output)
+    return _finish_check(result, settings, output_format, fix, quiet, no_color, output, stream)
+
+
+def _named(root, paths):
+    """With --root and paths: report on those files of the node only."""
+    if not (root and paths):
+        return None
+    named = {os.path.abspath(os.path.normpath(os.path.join(root, p.lstrip("/")))) for p in paths}
+    return lambda f: os.path.abspath(os.path.normpath(f.path)) in named
+
+
+def _run(plan, settings, *, fix, diff, jobs, output_format, stream, no_color, wanted):
+    """Every batch's outcome into one result; (result, whether writing failed)."""
+    from ..engine import batches
+    from .render import print_diffs, render_lines
+
+    color = False
+    if stream and output_format == "text":
+        from ..report import text as text_report
+
+        color = text_report.use_color(no_color)
+    result = batches.Result()
+    written = 0
+    for outcome in batches.execute(plan, settings, fix=fix or diff, jobs=jobs, in_place=fix and not diff,
+                                   replacements=output_format == "sarif"):
+        new = result.add(outcome, wanted)
+        for message in outcome.errors:
+            print(f"nodelint: error: {message}", file=sys.stderr)
+        if outcome.write_error is not None:
+            kept = f" ({written} file{'s' if written != 1 else ''} of other nodes, fixed earlier in " \
+                   "this run, stay fixed)" if written else ""
+            print(f"nodelint: error: {outcome.write_error}; no file {'of this batch ' if written else ''}"
+                  f"was changed{kept}", file=sys.stderr)
+            return result, True
+        written += len(outcome.changes) if fix and not diff else 0
+        if diff:
+            print_diffs(outcome.changes)
+        if stream and new:
+            sys.stdout.write(render_lines(output_format, new, color))
+    return result, False
+
+
+def _finish_diff(result, settings, output_format, quiet, no_color, output) -> int:
+    from .render import render
+
+    if not quiet:
+        n = result.changed
+        print(f"{n} file{'s' if n != 1 else ''} would be changed by --fix.", file=sys.stderr)
+    if output is not None:  # the report of what --fix would leave, next to the diff
+        findings = sorted(result.findings, key=lambda f: f.order)
+        if not _write_report(output, render(output_format, result, findings, settings, True, quiet, no_color,
+                                            to_file=True), fatal=False):
+            return 2
+    return 2 if result.errors else (1 if result.changed else 0)
+
+
+def _finish_check(result, settings, output_format, fix, quiet, no_color, output, stream) -> int:
+    from ..values.findings import severity_rank
+    from .render import render
+
+    findings = result.findings
+    if stream:
+        if not quiet and output_format == "text":
+            from ..report import text as text_report
+
+            print(text_report.summary(findings, result.files, result.fixed, fix))
+    else:
+        findings.sort(key=lambda f: f.order)
+        report = render(output_format, result, findings, settings, fix, quiet, no_color, to_file=output is not None)
+        if output is None:
+            sys.stdout.write(report)
+        elif not _write_report(output, report, fatal=False):
+            return 2
+    if result.errors:
+        return 2
+    threshold = severity_rank(settings.fail_on)
+    return 1 if any(severity_rank(f.severity) >= threshold for f in findings) else 0
+
+
+def _write_report(path: str, text: str, fatal: bool = True) -> bool:
+    """Write a report to ``path`` atomically; an error is one line (raised, or printed: False)."""
+    from ..write.atomic import WriteError, replace_file
+
+    try:
+        replace_file(path, text.encode("utf-8"))
+    except WriteError as e:
+        if fatal:
+            raise Failure(str(e)) from None
+        print(f"nodelint: error: {e}", file=sys.stderr)
+        return False
+    return True
+
+
+def run_show(paths: list[str] | None = None, root: str | None = None, kind: str | None = None,
+             output_format: str = "text", key: list[str] | None = None, runtime_version: list[str] | None = None,
+             config_file: str | None = None, output: str | None = None) -> int:
+    """Print the effective view nodelint judges: kernel parameters, containerd handlers, the
+    kubelet's cgroup driver, runtime versions."""
+    import json
+
+    from ..engine import view as show
+    from ..report.show import render_text as render_show
+    from ..read.discover import DiscoveryError
+    from ..read.formats.sysctl import normalize_key
+    from ..read.kinds import KINDS
+
+    if output_format not in ("text", "json"):
+        raise Failure("--format must be text or json for show")
+    if kind is not None and kind not in KINDS:
+        raise Failure(f"--kind must be one of {', '.join(sorted(KINDS))}")
+    settings = _settings(config_file)
+    settings.runtime_versions = list(runtime_version or [])
+    _check_versions(settings)
+    try:
+        nodes = show.views(paths or [], settings, root=root, kind=kind, keys=[normalize_key(k) for k in key or []])
+    except DiscoveryError as e:
+        raise Failure(str(e)) from None
+    text = json.dumps({"version": 1, "nodes": nodes}, indent=2) + "\n" if output_format == "json" \
+        else render_show(nodes)
+    if output is not None:
+        _write_report(output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run_rules(output_format: str = "text") -> int:
+    """List every rule: code, severity, whether --fix can fix it, summary."""
+    from ..rules import registry
+
+    rules = registry()
+    if output_format == "json":
+        import json
+
+        print(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "fixable": r.fixable,
+                           "summary": r.summary} for r in rules.values()], indent=2))
+        return 0
+    for r in rules.values():
+        fix = "unsafe" if r.fixable == "unsafe" else ("fix" if r.fixable else "")
+        print(f"{r.code}  {r.severity:<7}  {fix:<6}  {r.name}: {r.summary}")
+    return 0
+
+
+def run_explain(code: str) -> int:
+    """Print a rule's documentation."""
+    from ..rules import registry
+
+    rule = registry().get(code.strip().upper())
+    if rule is None:
+        raise Failure(f"unknown rule {code!r}; `nodelint rules` lists them")
+    fix = ", unsafe fix" if rule.fixable == "unsafe" else (", fixable" if rule.fixable else "")
+    print(f"{rule.code} {rule.name} ({rule.severity}{fix})\n")
+    print(rule.docs)
+    return 0

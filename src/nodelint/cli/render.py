@@ -1,0 +1,51 @@
+"""Reports as the command line prints them: whole reports, finding lines batch by batch, diffs."""
+from __future__ import annotations
+
+import sys
+
+
+def render(output_format, result, findings, settings, fixing, quiet, no_color, to_file=False) -> str:
+    if output_format == "json":
+        from ..report import json as json_report
+
+        return json_report.render(findings, result.files, result.fixed)
+    if output_format == "sarif":
+        from ..report import sarif
+
+        return sarif.render(findings, result.replacements)
+    if output_format == "junit":
+        from ..report import junit
+
+        return junit.render(findings, result.checked, settings.fail_on)
+    if output_format == "github":
+        from ..report import github
+
+        return github.render(findings)
+    if output_format == "prometheus":
+        from ..report import prometheus
+
+        return prometheus.render(findings, success=not result.errors)
+    from ..report import text as text_report
+
+    color = not to_file and text_report.use_color(no_color)
+    return text_report.render(findings, result.files, result.fixed, fixing, quiet, color)
+
+
+def render_lines(output_format: str, findings, color: bool) -> str:
+    """Finding lines alone (text or github), for reports printed batch by batch."""
+    findings = sorted(findings, key=lambda f: f.order)
+    if output_format == "github":
+        from ..report import github
+
+        return github.render(findings)
+    from ..report import text as text_report
+
+    return "".join(text_report.line(f, color) + "\n" for f in findings)
+
+
+def print_diffs(changes) -> None:
+    from ..report.diff import unified
+
+    for c in changes:
+        sys.stdout.write(unified(c.path, (c.old or b"").decode("utf-8", "replace"), c.new.decode("utf-8"),
+                                 created=c.old is None))

@@ -1,0 +1,102 @@
+"""Version facts: the runtime versions a run knows, and which of them speak for each node.
+
+Declared versions (``--runtime-version``, configuration), and under ``--root`` the dpkg status,
+the rpm database, Go build info in binaries (and ``--version`` of running programs with
+``--live``) are gathered once per run; pins in image-build repos are read from the run's
+documents each time (a fix may raise them).  A node gets the pins nearest to its files.
+"""
+from __future__ import annotations
+
+import os
+
+from ..models.node import Node
+from ..read.discover import display
+
+
+def gather(run) -> list:
+    """Runtime versions known for this run: declared, pinned in repos, found under --root.
+    Each node's ``versions`` is set to the facts that speak for it."""
+    from ..models import version_sources as V
+
+    if run.static_facts is None:
+        run.static_facts = _static(run)
+    facts = list(run.static_facts)
+    for node in run.nodes:
+        for doc in node.of_kind("versions"):
+            if doc.parsed is not None and not doc.templated:
+                for fact in V.pins(doc):
+                    fact.scope = node.tree
+                    facts.append(fact)
+    assign(run.nodes, facts)
+    return facts
+
+
+def _static(run) -> list:
+    from ..models import version_sources as V
+    from ..models.versions import declared
+
+    settings = run.settings
+    where = settings.config_path or "--runtime-version"
+    static = V.declared_facts(declared(settings, settings.runtime_versions), where)
+    root = next((n for n in run.nodes if n.mode == "root" and n.fs is not None), None)
+    if root is not None:
+        shown = lambda p: display(root.fs.locate(p)[0])  # noqa: E731
+        static += V.dpkg(root.fs, shown("var/lib/dpkg/status")) + V.rpmdb(root.fs, shown)
+        static += V.binaries(root.fs, shown)
+        if settings.live and os.path.abspath(run.root or "") == "/":
+            static += V.live(root.fs, shown)
+    return static
+
+
+def assign(nodes: list[Node], facts: list) -> None:
+    """Give each node the facts of its tree (or of the whole run) nearest to its files."""
+    for node in nodes:
+        node.versions = _nearest(node, [f for f in facts if f.scope is None or f.scope == node.tree])
+
+
+def declared_anywhere(settings) -> bool:
+    """Whether the user declared a runtime version (so version rules run on any tree)."""
+    from ..read.kinds import RUNTIME_COMPONENTS
+
+    versions = settings.versions or {}
+    return bool(settings.runtime_versions) or any(c in versions for c in RUNTIME_COMPONENTS)
+
+
+def _nearest(node: Node, facts: list) -> list:
+    """The facts that speak for a node: per component, the pins nearest to its files.
+
+    In a repo, a pin applies to the configs that share the most of its directory path; when
+    the nearest pins disagree about a component, nothing is known for it.
+    """
+    import posixpath
+
+    if not any(f.source == "pin" for f in facts):
+        return list(facts)
+    dirs = [d.split("/") for d in {posixpath.dirname(d.path) for d in node.docs}] or [[""]]
+    known: dict[str, int] = {}
+
+    def shared(path: str) -> int:
+        n = known.get(path)
+        if n is None:
+            pin_dir = posixpath.dirname(path).split("/")
+            n = known[path] = max(len(posixpath.commonprefix([pin_dir, d])) for d in dirs)
+        return n
+
+    out = [f for f in facts if f.source != "pin"]
+    by_component: dict[str, list] = {}
+    for f in facts:
+        if f.source == "pin":
+            by_component.setdefault(f.component, []).append(f)
+    for pins in by_component.values():
+        best = max(shared(f.path) for f in pins)
+        nearest = [f for f in pins if shared(f.path) == best]
+        if len({str(f.release.version) for f in nearest}) == 1:
+            out += nearest
+    return out
+
+
+def without_document(fact):
+    """A version fact as other batches need it: what is known, not the pin's parsed document."""
+    from ..values.record import replace
+
+    return replace(fact, doc=None) if getattr(fact, "doc", None) is not None else fact

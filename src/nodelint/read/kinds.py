@@ -1,0 +1,268 @@
+"""What kind of node configuration a file is, and where each kind lives on a node.
+
+A kind is recognised by its path (the same patterns match a node's root, an image
+root, and repo trees that mirror a node such as ``files/etc/...`` or
+``roles/*/templates/etc/...``) and by its content (a TOML file with CRI plugin
+tables is a containerd config whatever its name).
+"""
+from __future__ import annotations
+
+import re
+from ..values.record import record
+
+KINDS = {
+    "containerd": "toml",
+    "runsc": "toml",
+    "crio": "toml",
+    "containers": "toml",
+    "docker": "json",
+    "kubelet": "yaml-or-json",
+    "kubeadm": "yaml",
+    "kubelet-env": "envfile",
+    "systemd": "unit",
+    "sysctl": "sysctl",
+    "versions": "pins",  # Packer/Ansible variables holding version pins: JSON, YAML or HCL
+}
+
+# Runtime components whose versions nodelint knows (NL3xx); here so that a check that names none
+# of them does not import the version machinery.
+RUNTIME_COMPONENTS = ("containerd", "runc", "runsc", "docker", "kubelet")
+
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl", ".template")
+
+# (kind, role, pattern).  The named group ``node`` is the file's location on a node;
+# what precedes it is the node root (a tree prefix such as ``files/``).
+_LOCATIONS = [
+    ("runsc", "main", r"(?P<node>etc/containerd/runsc[^/]*\.toml)"),
+    ("containerd", "fragment", r"(?P<node>etc/containerd/(?:conf|config)\.d/[^/]+\.toml)"),
+    ("containerd", "main", r"(?P<node>etc/containerd/config\.toml)"),
+    ("containerd", "main", r"(?P<node>usr/share/containerd/[^/]+\.toml)"),
+    ("docker", "main", r"(?P<node>etc/docker/daemon\.json)"),
+    ("kubelet", "main", r"(?P<node>var/lib/kubelet/config\.(?:yaml|yml|json))"),
+    ("kubelet-env", "main", r"(?P<node>var/lib/kubelet/kubeadm-flags\.env)"),
+    ("kubelet", "dropin", r"(?P<node>etc/kubernetes/kubelet/config\.json\.d/.+\.conf)"),
+    ("kubelet", "dropin", r"(?P<node>etc/kubernetes/kubelet\.conf\.d/.+\.conf)"),
+    ("kubelet", "main", r"(?P<node>etc/kubernetes/kubelet/[^/]+\.(?:json|yaml|yml))"),
+    ("kubelet", "main", r"(?P<node>etc/kubernetes/kubelet[^/]*\.(?:json|yaml|yml))"),
+    ("kubelet-env", "main", r"(?P<node>etc/(?:default|sysconfig)/kubelet)"),
+    ("systemd", "main", r"(?P<node>(?:etc|run|usr/lib|lib)/systemd/system/kubelet\.service)"),
+    ("systemd", "dropin", r"(?P<node>(?:etc|run|usr/lib|lib)/systemd/system/kubelet\.service\.d/[^/]+\.conf)"),
+    ("crio", "main", r"(?P<node>etc/crio/crio\.conf)"),
+    ("crio", "dropin", r"(?P<node>etc/crio/crio\.conf\.d/[^/]+)"),
+    ("containers", "main", r"(?P<node>(?:etc|usr/share)/containers/containers\.conf)"),
+    ("containers", "dropin", r"(?P<node>(?:etc|usr/share)/containers/containers\.conf\.d/[^/]+\.conf)"),
+    ("sysctl", "main", r"(?P<node>etc/sysctl\.conf)"),
+    ("sysctl", "dropin", r"(?P<node>(?:etc|run|usr/local/lib|usr/lib|lib)/sysctl\.d/[^/]+\.conf)"),
+]
+
+
+def _needle(pattern: str) -> str:
+    """A literal every path matching ``pattern`` contains: checked before the regex is compiled,
+    so a run compiles only the patterns its paths could match.  "" when there is none to be sure of."""
+    body = pattern[len("(?P<node>"):-1] if pattern.startswith("(?P<node>") else pattern
+    if "|" in body:
+        tail = body.rsplit(")", 1)[1] if ")" in body else ""
+        if "|" in tail or "(" in tail:
+            return ""
+        body = tail
+    pieces = re.split(r"\\.|[\[\]()*+?^$]", body)
+    best = max(pieces, key=len, default="")
+    return best if len(best) >= 4 else ""
+
+
+class _Patterns:
+    def __init__(self, table):
+        self.table = [(kind, role, r"(?:^|/)(?:" + pat + r")\Z", _needle(pat)) for kind, role, pat in table]
+        self.compiled: dict[int, re.Pattern] = {}
+
+    def search(self, path: str):
+        for i, (kind, role, pattern, needle) in enumerate(self.table):
+            if needle and needle not in path:
+                continue
+            rx = self.compiled.get(i)
+            if rx is None:
+                rx = self.compiled[i] = re.compile(pattern)
+            m = rx.search(path)
+            if m:
+                yield kind, role, m
+
+
+LOCATIONS = _Patterns(_LOCATIONS)
+
+# Glob patterns below a node root, for --root discovery.
+ROOT_GLOBS = [
+    ("etc/containerd", "*.toml"),
+    ("etc/containerd/conf.d", "*.toml"),
+    ("etc/containerd/config.d", "*.toml"),
+    ("usr/share/containerd", "*.toml"),
+    ("etc/docker", "daemon.json"),
+    ("var/lib/kubelet", "config.yaml"),
+    ("var/lib/kubelet", "config.yml"),
+    ("var/lib/kubelet", "config.json"),
+    ("var/lib/kubelet", "kubeadm-flags.env"),
+    ("etc/kubernetes/kubelet", "*.json"),
+    ("etc/kubernetes/kubelet", "*.yaml"),
+    ("etc/kubernetes/kubelet/config.json.d", "**/*.conf"),
+    ("etc/kubernetes/kubelet.conf.d", "**/*.conf"),
+    ("etc/kubernetes", "kubelet*.yaml"),
+    ("etc/kubernetes", "kubelet*.json"),
+    ("etc/default", "kubelet"),
+    ("etc/sysconfig", "kubelet"),
+    ("etc/systemd/system", "kubelet.service"),
+    ("etc/systemd/system/kubelet.service.d", "*.conf"),
+    ("run/systemd/system", "kubelet.service"),
+    ("run/systemd/system/kubelet.service.d", "*.conf"),
+    ("usr/lib/systemd/system", "kubelet.service"),
+    ("usr/lib/systemd/system/kubelet.service.d", "*.conf"),
+    ("lib/systemd/system", "kubelet.service"),
+    ("lib/systemd/system/kubelet.service.d", "*.conf"),
+    ("etc/crio", "crio.conf"),
+    ("etc/crio/crio.conf.d", "*"),
+    ("etc/containers", "containers.conf"),
+    ("etc/containers/containers.conf.d", "*.conf"),
+    ("usr/share/containers", "containers.conf"),
+    ("etc", "sysctl.conf"),
+    ("etc/sysctl.d", "*.conf"),
+    ("run/sysctl.d", "*.conf"),
+    ("usr/local/lib/sysctl.d", "*.conf"),
+    ("usr/lib/sysctl.d", "*.conf"),
+    ("lib/sysctl.d", "*.conf"),
+]
+
+# The drop-in directories whose every entry matching their glob is of one kind and role (the
+# location patterns above say so for any file name; tests/test_discovery_needles.py holds the
+# two tables together).  --root discovery takes the kind from here instead of matching each
+# file's path against every pattern: a sysctl.d of 50,000 files asked 50,000 times.
+ROOT_DIRECTORY_KINDS = {
+    "etc/containerd/conf.d": ("containerd", "fragment"),
+    "etc/containerd/config.d": ("containerd", "fragment"),
+    "etc/systemd/system/kubelet.service.d": ("systemd", "dropin"),
+    "run/systemd/system/kubelet.service.d": ("systemd", "dropin"),
+    "usr/lib/systemd/system/kubelet.service.d": ("systemd", "dropin"),
+    "lib/systemd/system/kubelet.service.d": ("systemd", "dropin"),
+    "etc/crio/crio.conf.d": ("crio", "dropin"),
+    "etc/containers/containers.conf.d": ("containers", "dropin"),
+    "etc/sysctl.d": ("sysctl", "dropin"),
+    "run/sysctl.d": ("sysctl", "dropin"),
+    "usr/local/lib/sysctl.d": ("sysctl", "dropin"),
+    "usr/lib/sysctl.d": ("sysctl", "dropin"),
+    "lib/sysctl.d": ("sysctl", "dropin"),
+}
+
+# Name patterns for files outside node locations (configs kept under other names in repos).
+_NAMES = [
+    ("runsc", "main", r"runsc[^/]*\.toml"),
+    ("containerd", "main", r"[^/]*containerd[^/]*\.toml"),
+    ("docker", "main", r"daemon\.json|[^/]*docker[^/]*daemon[^/]*\.json|[^/]*daemon[^/]*docker[^/]*\.json"),
+    ("kubeadm", "main", r"kubeadm[^/]*\.ya?ml"),
+    ("kubelet", "main", r"[^/]*kubelet[^/]*\.(?:ya?ml|json)"),
+    ("kubelet-env", "main", r"kubeadm-flags\.env"),
+    ("systemd", "main", r"kubelet\.service"),
+    ("systemd", "dropin", r"kubelet\.service\.d/[^/]+\.conf"),
+    ("crio", "main", r"[^/]*crio[^/]*\.conf"),
+    ("containers", "main", r"containers\.conf"),
+    ("sysctl", "main", r"sysctl\.conf"),
+    ("sysctl", "dropin", r"sysctl\.d/[^/]+\.conf"),
+    ("versions", "main", r"[^/]*\.pkrvars\.(?:hcl|json)|variables\.pkr\.hcl"),
+    ("versions", "main", r"(?:group|host)_vars/(?:[^/]+/)*[^/]+"),
+    ("versions", "main", r"roles/[^/]+/(?:defaults|vars)/[^/]+\.ya?ml"),
+]
+NAMES = _Patterns(_NAMES)
+
+# Extensions worth opening to sniff when a path says nothing.
+SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl")
+
+class _Lazy:
+    """A regex compiled on first use: most runs never sniff, and compiling costs start-up."""
+
+    __slots__ = ("args", "rx")
+
+    def __init__(self, *args):
+        self.args, self.rx = args, None
+
+    def __getattr__(self, name):  # search, match, ...
+        if self.rx is None:
+            self.rx = re.compile(*self.args)
+        return getattr(self.rx, name)
+
+
+_TOML_CRI = _Lazy(r"^\s*\[+\s*plugins\s*[.\]][^\n]*(?:cri|containerd)", re.M)
+_TOML_CRI_DOTTED = _Lazy(r"^\s*plugins\s*\.\s*[\"']?io\.containerd\.(?:grpc\.v1\.cri|cri\.v1)", re.M)
+_TOML_RUNSC = _Lazy(r"^\s*\[\s*runsc_config\s*\]", re.M)
+_TOML_CRIO = _Lazy(r"^\s*\[\s*crio(?:\s*\]|\s*\.)", re.M)
+_KUBELET = _Lazy(r"""^\s*["']?kind["']?\s*:\s*["']?KubeletConfiguration\b""", re.M)
+_KUBEADM = _Lazy(r"""^\s*["']?apiVersion["']?\s*:\s*["']?kubeadm\.k8s\.io/""", re.M)
+_DOCKER_KEYS = _Lazy(
+    r'"(?:exec-opts|log-driver|log-opts|storage-driver|storage-opts|live-restore|insecure-registries|'
+    r'registry-mirrors|data-root|default-runtime|runtimes|bridge|iptables|cgroup-parent|default-ulimits|'
+    r'max-concurrent-downloads|default-address-pools|userland-proxy|experimental)"\s*:')
+_PIN = _Lazy(r"""(?:^|[{,])[ \t]*["']?(?:containerd|runc|runsc|gvisor|docker|kubernetes|kubelet)_"""
+                  r"""(?:version|semver)["']?[ \t]*[:=]""", re.M | re.I)
+_SYSCTL_LINE = _Lazy(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
+TEMPLATE_MARKERS = _Lazy(r"\{\{|\{%|\{#|^## template: jinja", re.M)
+
+
+@record(frozen=True)
+class Match:
+    kind: str
+    role: str
+    node_path: str | None  # location on a node, e.g. "etc/containerd/config.toml"
+    node_root: str | None  # the path prefix before it ("" for a node root itself)
+
+
+def template_stem(path: str) -> tuple[str, bool]:
+    """The path without a template extension, and whether it had one."""
+    for suffix in TEMPLATE_SUFFIXES:
+        if path.endswith(suffix) and len(path) > len(suffix):
+            return path[: -len(suffix)], True
+    return path, False
+
+
+def by_path(path: str) -> Match | None:
+    """Kind from a (posix) path alone."""
+    for kind, role, m in LOCATIONS.search(path):
+        return Match(kind, role, m.group("node"), path[: m.start("node")])
+    for kind, role, _ in NAMES.search(path):
+        return Match(kind, role, None, None)
+    return None
+
+
+def sniff(text: str, path: str) -> str | None:
+    """Kind from content; ``path`` only decides which syntaxes are plausible."""
+    head = text[:65536]
+    lower = path.lower()
+    if _KUBEADM.search(head):
+        return "kubeadm"
+    if _KUBELET.search(head):
+        return "kubelet"
+    stripped = head.lstrip()
+    if lower.endswith(".json") or (stripped.startswith("{") and not stripped.startswith(("{%", "{{", "{#"))):
+        if _DOCKER_KEYS.search(head):
+            return "docker"
+        return "versions" if _PIN.search(head) else None
+    if lower.endswith((".yaml", ".yml", ".hcl")) and _PIN.search(head):
+        return "versions"
+    if _TOML_RUNSC.search(head):
+        return "runsc"
+    if _TOML_CRI.search(head) or _TOML_CRI_DOTTED.search(head):
+        return "containerd"
+    if _TOML_CRIO.search(head):
+        return "crio"
+    if lower.endswith(".conf"):
+        lines = [ln for ln in head.splitlines() if ln.strip() and not ln.lstrip().startswith(("#", ";"))]
+        if lines and all(_SYSCTL_LINE.match(ln) for ln in lines):
+            return "sysctl"
+    return None
+
+
+def is_templated(text: str) -> bool:
+    """Whether ``text`` holds template syntax (TEMPLATE_MARKERS), found with plain substring
+    scans first: the regex's alternation costs ~13 us a file, the scans well under one."""
+    if "{{" in text or "{%" in text or "{#" in text:
+        return True
+    return "## template: jinja" in text and bool(TEMPLATE_MARKERS.search(text))
+
+
+def templated_value(value) -> bool:
+    """A value still holding template syntax, e.g. ``"{{ .Driver }}"``."""
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
