@@ -139,6 +139,8 @@ class _Parser:
         return (_json.loads(raw) if "\\" in raw else raw[1:-1]), m.start(), end
 
     def value(self, path: KeyPath, depth: int) -> tuple[Any, JsonNode]:
+        # one frame per nesting level (objects and arrays are read here, not in helpers of their
+        # own): MAX_DEPTH levels stay under Python's default recursion limit
         if depth > MAX_DEPTH:
             self.error(f"nesting deeper than {MAX_DEPTH} levels")
         self.ws()
@@ -151,11 +153,7 @@ class _Parser:
             node = JsonNode(p, p, kind="object")
             out: dict = {}
             self.ws()
-            if t.startswith("}", self.pos):
-                self.pos += 1
-                node.end = self.pos
-                return out, node
-            while True:
+            while not t.startswith("}", self.pos) or node.members:
                 self.ws()
                 key, ks, ke = self.string()
                 self.ws()
@@ -168,43 +166,29 @@ class _Parser:
                     self.duplicates.append((path + (key,), ks))
                 out[key] = v
                 node.members.append((key, child))
-                self.ws()
-                if t.startswith(",", self.pos):
-                    self.pos += 1
-                    self.ws()
-                    if t.startswith("}", self.pos):
-                        self.error("trailing comma before '}' (not allowed in JSON)")
-                    continue
-                if t.startswith("}", self.pos):
-                    self.pos += 1
-                    node.end = self.pos
-                    return out, node
-                self.error("expected ',' or '}' in object")
+                if not self.separator("}", "object"):
+                    break
+            self.pos += 1
+            node.end = self.pos
+            return out, node
         if c == "[":
             self.pos += 1
             node = JsonNode(p, p, kind="array")
             items: list = []
             self.ws()
-            if t.startswith("]", self.pos):
-                self.pos += 1
-                node.end = self.pos
-                return items, node
-            while True:
+            while not t.startswith("]", self.pos) or items:
                 v, child = self.value(path + (len(items),), depth + 1)
                 items.append(v)
                 node.elements.append(child)
-                self.ws()
-                if t.startswith(",", self.pos):
-                    self.pos += 1
-                    self.ws()
-                    if t.startswith("]", self.pos):
-                        self.error("trailing comma before ']' (not allowed in JSON)")
-                    continue
-                if t.startswith("]", self.pos):
-                    self.pos += 1
-                    node.end = self.pos
-                    return items, node
-                self.error("expected ',' or ']' in array")
+                if not self.separator("]", "array"):
+                    break
+            self.pos += 1
+            node.end = self.pos
+            return items, node
+        return self.scalar(p, c)
+
+    def scalar(self, p: int, c: str) -> tuple[Any, JsonNode]:
+        t = self.t
         if c == '"':
             s, start, end = self.string()
             return s, JsonNode(start, end)
@@ -221,6 +205,20 @@ class _Parser:
         if c in "/#":
             self.error("comments are not allowed in JSON")
         self.error(f"unexpected character {c!r}")
+
+    def separator(self, close: str, what: str) -> bool:
+        """After a member: True at a ',' (another follows), False at ``close`` (left at it)."""
+        t = self.t
+        self.ws()
+        if t.startswith(",", self.pos):
+            self.pos += 1
+            self.ws()
+            if t.startswith(close, self.pos):
+                self.error(f"trailing comma before '{close}' (not allowed in JSON)")
+            return True
+        if t.startswith(close, self.pos):
+            return False
+        self.error(f"expected ',' or '{close}' in {what}")
 
 
 class _NotPlain(Exception):

@@ -182,19 +182,14 @@ def _unescape(body: str) -> str:
     return "".join(out)
 
 
-class _Locator:
+class _Cursor:
+    """A position in TOML text and the lexical steps from it: blanks, comments, line ends, keys."""
+
     def __init__(self, text: str):
         self.t = text
         self.n = len(text)
         self.pos = 0
-        root = TomlTable((), "root", header_start=0, header_end=0)
-        self.tables: dict[KeyPath, TomlTable] = {(): root}
-        self.entries: dict[KeyPath, TomlEntry] = {}
-        self.headers: list[TomlTable] = [root]
-        self.arrays: dict[KeyPath, int] = {}
-        self.quotes = Counter()
 
-    # -- low level
     def _ws(self) -> None:
         t, p, n = self.t, self.pos, self.n
         while p < n and t[p] in " \t":
@@ -261,31 +256,47 @@ class _Locator:
                 continue
             return tuple(parts), tuple(raws), spans
 
-    # -- values
+    def _multiline_string(self) -> int:
+        """Skip a multi-line string starting at the cursor; returns its end."""
+        t, p = self.t, self.pos
+        q = t[p]
+        i = p + 3
+        while True:
+            j = t.find(q * 3, i)
+            if q == '"':  # skip escaped quotes
+                k = j - 1
+                slashes = 0
+                while k >= i and t[k] == "\\":
+                    slashes += 1
+                    k -= 1
+                if slashes % 2:
+                    i = j + 1
+                    continue
+            end = j + 3
+            while end < self.n and t[end] == q and end - j < 5:  # quotes just inside the closing ones
+                end += 1
+            self.pos = end
+            return end
+
+
+class _Locator(_Cursor):
+    """Where every table and entry of a TOML text is: one pass over the text, no value parsed."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        root = TomlTable((), "root", header_start=0, header_end=0)
+        self.tables: dict[KeyPath, TomlTable] = {(): root}
+        self.entries: dict[KeyPath, TomlEntry] = {}
+        self.headers: list[TomlTable] = [root]
+        self.arrays: dict[KeyPath, int] = {}
+        self.quotes = Counter()
+
     def _value(self, path: KeyPath) -> tuple[int, int]:
         t, p = self.t, self.pos
         c = t[p]
         if t.startswith('"""', p) or t.startswith("'''", p):
-            q = t[p]
-            i = p + 3
-            while True:
-                j = t.find(q * 3, i)
-                if q == '"':
-                    # skip escaped quotes
-                    k = j - 1
-                    slashes = 0
-                    while k >= i and t[k] == "\\":
-                        slashes += 1
-                        k -= 1
-                    if slashes % 2:
-                        i = j + 1
-                        continue
-                end = j + 3
-                while end < self.n and t[end] == q and end - j < 5:
-                    end += 1
-                self.pos = end
-                self.quotes[q] += 1
-                return p, end
+            self.quotes[c] += 1
+            return p, self._multiline_string()
         if c == '"':
             m = _BASIC.match(t, p)
             self.quotes['"'] += 1
