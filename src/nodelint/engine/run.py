@@ -9,7 +9,7 @@ from ..read import document as D
 from ..read.discover import Target
 from ..read.load import Documents
 from ..values.findings import Finding
-from . import checks, facts, fixes, nodes
+from . import checks, facts, nodes
 from ..read.settings import Settings
 
 
@@ -49,6 +49,8 @@ class Run:
 
     def fix(self) -> int:
         """Apply safe fixes until nothing changes.  Returns the number of findings fixed."""
+        from . import fixes  # imported only by runs that fix: a check alone does not need it
+
         return fixes.fix(self)
 
     def remaining(self) -> list[Finding]:
@@ -57,4 +59,6 @@ class Run:
 
     def changes(self) -> list[tuple[D.Document, bytes]]:
         """Each document a fix changed or created, with the bytes --fix writes."""
+        from . import fixes
+
         return fixes.changes(self.docs)

@@ -9,17 +9,17 @@ engine itself and only documented here.
 
 Rules are registered through the ``nodelint.rules`` entry-point group: each entry
 point names a module (or a list of module names).  nodelint's own rules are
-registered the same way, as ``BUILTIN_RULE_MODULES``.  The group is read straight
-from ``*.dist-info/entry_points.txt`` on ``sys.path``, because importing
-importlib.metadata alone costs more than a whole check of one file.
+registered the same way, as ``BUILTIN_RULE_MODULES``.  The group is read by
+entry_points.py (straight from the dist-info files: a speed trick, measured there).
 """
 from __future__ import annotations
 
 import importlib
-import os
 import sys
-from ..values.record import record
 from types import ModuleType
+
+from ..values.record import record
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of start-up
     from typing import Callable
@@ -87,46 +87,6 @@ class Rule:
         return (self.module.__doc__ or "").strip()
 
 
-def _entry_point_targets() -> list[str]:
-    """``module[:attr]`` values of the nodelint.rules group, from dist-info files."""
-    targets: list[str] = []
-    seen_dirs = set()
-    for entry in sys.path:
-        if not entry or not os.path.isdir(entry) or entry in seen_dirs:
-            continue
-        seen_dirs.add(entry)
-        try:
-            names = os.listdir(entry)
-        except OSError:
-            continue
-        for name in names:
-            if not name.endswith(".dist-info"):
-                continue
-            try:
-                with open(os.path.join(entry, name, "entry_points.txt"), encoding="utf-8") as f:
-                    lines = f.read().splitlines()
-            except OSError:
-                continue
-            in_group = False
-            for line in lines:
-                line = line.strip()
-                if line.startswith("["):
-                    in_group = line == f"[{GROUP}]"
-                elif in_group and "=" in line:
-                    targets.append(line.split("=", 1)[1].strip())
-    return targets
-
-
-def _modules_from(target: str) -> list[str]:
-    module_name, _, attr = target.partition(":")
-    if not attr:
-        return [module_name]
-    value = getattr(importlib.import_module(module_name), attr.strip())
-    if isinstance(value, ModuleType):
-        return [value.__name__]
-    return [str(v) for v in value]
-
-
 _LOADED: dict[str, Rule] = {}
 _PLUGINS: dict[str, Rule] | None = None
 
@@ -141,10 +101,12 @@ def plugins() -> dict[str, Rule]:
     """Rules other packages register in the nodelint.rules entry-point group."""
     global _PLUGINS
     if _PLUGINS is None:
+        from . import entry_points
+
         _PLUGINS = {}
-        for target in _entry_point_targets():
+        for target in entry_points.targets(GROUP):
             try:
-                names = _modules_from(target)
+                names = entry_points.modules_from(target)
             except Exception as e:  # a broken plugin must not take the linter down
                 print(f"nodelint: warning: cannot load rules from {target}: {e}", file=sys.stderr)
                 continue
