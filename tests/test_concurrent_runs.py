@@ -1,7 +1,7 @@
 """Two --fix runs at once never get in each other's way.
 
 pre-commit hands a hook's files to several processes at once, and a --root run can meet a walk
-of the same tree: a run removes only the temporary files of runs that are dead (see writer.py),
+of the same tree: a run removes only the temporary files of runs that are dead (see write/atomic.py),
 so every file gets fixed and no run fails.
 """
 from __future__ import annotations

@@ -33,7 +33,7 @@ class Target:
     skip: tuple[str, str] | None = None  # (rule, reason) when the file must not be read
     real: str | None = None  # os.path.realpath(fs_path), once discovery has worked it out
     # The trusted directory the file is below (the root, the walked tree; "/" for a named file):
-    # reading and writing never follow a link below it (files.py, writer.py).
+    # reading and writing never follow a link below it (files.py, write/atomic.py).
     anchor: str | None = None
 
 
@@ -149,12 +149,17 @@ def _walk(directory: str) -> list[tuple[str, bool]]:
     return found
 
 
-def _walk_into(path: str, prefix: str, found: list[tuple[str, bool]]) -> None:
+def _entries(path: str) -> list[os.DirEntry]:
+    """A directory's entries sorted by name (none when it cannot be listed)."""
     try:
         with os.scandir(path) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            return sorted(it, key=lambda e: e.name)
     except OSError:
-        return
+        return []
+
+
+def _walk_into(path: str, prefix: str, found: list[tuple[str, bool]]) -> None:
+    entries = _entries(path)
     subdirectories = []
     for entry in entries:
         try:
@@ -272,13 +277,8 @@ def _matches(real_dir: str, directory: str, pattern: str) -> list[tuple[str, str
     pending = [(real_dir, f"{directory}/")]
     while pending:
         path, prefix = pending.pop(0)
-        try:
-            with os.scandir(path) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue
         below = []
-        for entry in entries:
+        for entry in _entries(path):
             try:
                 if entry.is_symlink():
                     what = "link"

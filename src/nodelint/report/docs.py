@@ -1,4 +1,4 @@
-"""The README's rule table, generated from the rules' own docs: ``python -m nodelint.docs``."""
+"""The README's rule table, generated from the rules' own docs: ``python -m nodelint.report.docs``."""
 from __future__ import annotations
 
 from ..rules import registry
