@@ -1,6 +1,6 @@
 """How containerd reads a config.toml: versions, CRI table paths, runtime handlers.
 
-Facts (../shared/reference/containerd.md, checked against containerd 1.6.20 and
+Facts (checked against containerd 1.6.20 and
 2.1.9 binaries with ``containerd -c FILE config dump``):
 - ``version`` missing means 1.  v1 uses short plugin IDs (``plugins.cri``), v2 the
   full ``io.containerd.grpc.v1.cri``, v3/v4 (containerd 2.x only) put runtime

@@ -25,7 +25,7 @@ Correct the syntax by hand.  There is no automatic fix.
 
 ## References
 - TOML 1.0: https://toml.io/en/v1.0.0
-- Docker daemon.json strictness: ../shared/reference/docker.md section 4
+- Docker daemon.json loading (JSON decode; unknown keys and flag/file conflicts are fatal): https://github.com/moby/moby/blob/v28.0.0/daemon/config/config.go
 """
 CODE = "NL001"
 NAME = "parse-error"

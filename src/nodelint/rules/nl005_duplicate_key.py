@@ -22,8 +22,9 @@ one that is thrown away.
 Keep one occurrence.  There is no automatic fix: which one you meant is yours to say.
 
 ## References
-- Docker daemon.json parsing: ../shared/reference/docker.md section 4
-- kubelet lenient decoding: ../shared/reference/kubelet.md section 1
+- Docker daemon.json is decoded with Go encoding/json: https://github.com/moby/moby/blob/v28.0.0/daemon/config/config.go
+- Go encoding/json keeps the last of duplicate keys: https://github.com/golang/go/issues/24415
+- kubelet falls back to lenient decoding when strict decoding fails: https://github.com/kubernetes/kubernetes/blob/53f1b9d6f8de259644c05a25aa7ac8c6a67258e2/pkg/kubelet/kubeletconfig/util/codec/codec.go
 """
 CODE = "NL005"
 NAME = "duplicate-key"

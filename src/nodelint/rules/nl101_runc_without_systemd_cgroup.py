@@ -59,7 +59,9 @@ restarts.
 ## References
 - containerd CRI config: https://github.com/containerd/containerd/blob/main/docs/cri/config.md
 - Kubernetes, cgroup drivers: https://kubernetes.io/docs/setup/production-environment/container-runtimes/#containerd-systemd
-- ../shared/reference/containerd.md sections 1-3, facts.md section H
+- Config versions 1/2 (short vs. full plugin IDs): https://github.com/containerd/containerd/blob/v1.7.24/docs/PLUGINS.md
+- Config version 3 and the 2.x/1.x SystemdCgroup tables, cgroupfs default: https://github.com/containerd/containerd/blob/v2.0.0/docs/cri/config.md
+- runc options struct (SystemdCgroup, no toml tag): https://github.com/containerd/containerd/blob/v2.0.0/api/types/runc/options/oci.pb.go
 """
 from __future__ import annotations
 

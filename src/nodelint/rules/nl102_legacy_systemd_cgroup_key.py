@@ -40,7 +40,8 @@ Safe.  Deletes the line; NL101 then sets ``SystemdCgroup`` where it belongs.
 ## References
 - containerd 1.7 ``ValidatePluginConfig``: https://github.com/containerd/containerd/blob/release/1.7/pkg/cri/config/config.go
 - containerd deprecations: https://github.com/containerd/containerd/blob/main/RELEASES.md#deprecated-config-properties
-- ../shared/reference/containerd.md section 3 ("Deprecated systemd_cgroup")
+- containerd 1.7 ``systemd_cgroup`` only feeds runtime v1 (``generateRuntimeOptions``): https://github.com/containerd/containerd/blob/v1.7.24/pkg/cri/server/helpers.go
+- containerd 2.x ignores unknown plugin keys (``Ignoring unknown key in TOML for plugin``): https://github.com/containerd/containerd/blob/v2.0.0/cmd/containerd/server/config/config.go
 """
 from __future__ import annotations
 

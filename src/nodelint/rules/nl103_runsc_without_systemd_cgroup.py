@@ -50,7 +50,10 @@ runsc.toml to point at is a decision for the image's author.
 ## References
 - gVisor containerd configuration: https://gvisor.dev/docs/user_guide/containerd/configuration/
 - gVisor PR #7287 (systemd-cgroup support, release-20220321.0), issue #9580 (pod limits under cgroup v2)
-- ../shared/reference/runsc.md sections 1-2, containerd.md section 5
+- runsc shim reads only ``ConfigPath`` and switches cgroup mode on ``systemd-cgroup == "true"``: https://github.com/google/gvisor/blob/release-20260817.0/pkg/shim/v1/runsc/container.go
+- runsc.toml keys, ``runsc_config`` is ``map[string]string``: https://github.com/google/gvisor/blob/release-20260817.0/pkg/shim/v1/runsc/options.go
+- containerd puts options into ``ConfigBody`` when ``ConfigPath`` is empty: https://github.com/containerd/containerd/blob/v2.0.0/internal/cri/config/config.go
+- runsc auto-detects systemd cgroup paths from release-20260615.0: https://github.com/google/gvisor/commit/e619c454a7fdf0b13e57e2b2890b4e24cefc5b00
 """
 from __future__ import annotations
 

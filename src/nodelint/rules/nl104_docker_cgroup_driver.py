@@ -36,7 +36,9 @@ both as a flag and in daemon.json.
 ## References
 - dockerd exec-opts: https://docs.docker.com/reference/cli/dockerd/#options-for-the-runtime
 - moby ``UsingSystemd`` default (PR #40846): https://github.com/moby/moby/pull/40846
-- ../shared/reference/docker.md section 1
+- exec-opts parsing (key lower-cased and trimmed; unknown keys fatal from 28.0): https://github.com/moby/moby/blob/v28.0.0/daemon/config/config.go
+- systemd default on cgroup v2 hosts running systemd (20.10): https://github.com/moby/moby/blob/v20.10.0/daemon/daemon_unix.go
+- Docker 27 uses the first ``native.cgroupdriver`` entry (``getCD``): https://github.com/moby/moby/blob/v27.5.1/daemon/daemon_unix.go
 """
 from __future__ import annotations
 

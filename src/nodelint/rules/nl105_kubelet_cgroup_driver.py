@@ -51,7 +51,9 @@ when the file's keys are sorted).  kubelet reads it at its next restart.
 - KubeletConfiguration defaults: https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/apis/config/v1beta1/defaults.go
 - kubeadm cgroup driver: https://kubernetes.io/docs/tasks/administer-cluster/kubeadm/configure-cgroup-driver/
 - kubelet config precedence and drop-ins: https://kubernetes.io/docs/tasks/administer-cluster/kubelet-config-file/
-- ../shared/reference/kubelet.md sections 2-6
+- ``cgroupDriver`` default ``cgroupfs``: https://github.com/kubernetes/kubelet/blob/v0.35.0/config/v1beta1/types.go
+- KubeletCgroupDriverFromCRI (alpha 1.28, beta and on in 1.31): https://github.com/kubernetes/kubernetes/blob/b0b89d3bd251db932ed5a7bef66039fb88acab64/pkg/features/kube_features.go
+- Runtimes that report their driver: https://github.com/containerd/containerd/blob/v2.0.0/internal/cri/server/runtime_config_linux.go, https://github.com/cri-o/cri-o/blob/v1.28.0/server/runtime_config.go
 """
 from __future__ import annotations
 

@@ -36,7 +36,9 @@ offered when ``conmon_cgroup`` holds a value only cgroupfs accepts (systemd want
 - crio.conf(5): https://github.com/cri-o/cri-o/blob/main/docs/crio.conf.5.md
 - crio.conf.d(5): https://github.com/cri-o/cri-o/blob/main/docs/crio.conf.d.5.md
 - containers.conf(5): https://github.com/containers/common/blob/main/docs/containers.conf.5.md
-- ../shared/reference/crio-podman.md
+- CRI-O default cgroup manager (systemd): https://github.com/cri-o/cri-o/blob/v1.36.3/internal/config/cgmgr/cgmgr_linux.go
+- CRI-O drop-in loading and conmon_cgroup rules: https://github.com/cri-o/cri-o/blob/v1.36.3/pkg/config/config.go
+- CRI-O reports its driver over CRI since 1.28: https://github.com/cri-o/cri-o/blob/v1.28.0/server/runtime_config.go
 """
 from __future__ import annotations
 

@@ -46,7 +46,9 @@ target driver, which also ends the mismatch.
 
 ## References
 - Kubernetes, configuring a cgroup driver: https://kubernetes.io/docs/tasks/administer-cluster/kubeadm/configure-cgroup-driver/
-- KubeletCgroupDriverFromCRI: ../shared/reference/kubelet.md section 5
+- KubeletCgroupDriverFromCRI gate: https://github.com/kubernetes/kubernetes/blob/b0b89d3bd251db932ed5a7bef66039fb88acab64/pkg/features/kube_features.go
+- kubelet side (falls back to ``cgroupDriver`` when the runtime returns Unimplemented): https://github.com/kubernetes/kubernetes/pull/118770
+- containerd 2.0 side (default handler first, then alphabetical): https://github.com/containerd/containerd/pull/8722
 """
 from __future__ import annotations
 

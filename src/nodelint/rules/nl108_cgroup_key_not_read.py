@@ -28,7 +28,7 @@ some versions:
 
 ## Why it matters
 These settings look like the systemd driver is on.  It is not, and nothing says so:
-containerd drops unknown runc options silently and kubelet only logs at info level.
+containerd drops unknown runc options silently and kubelet only logs a line (lenient decoding).
 
 ## Example
 Bad:
@@ -53,10 +53,13 @@ in, or writes the value with the right type (``"true"`` becomes ``true``).  Wher
 canonical key is already set, the stray one is deleted.
 
 ## References
-- containerd option decoding (go-toml v1/v2 field matching): ../shared/reference/containerd.md sections 3 and 7
-- dockerd unknown keys and exec-opts: ../shared/reference/docker.md sections 1 and 4
-- kubelet lenient decoding: ../shared/reference/kubelet.md section 1
-- runsc flags: ../shared/reference/runsc.md section 1; CRI-O decoding: crio-podman.md
+- containerd 1.x options decoding (``TreeFromMap(...).Unmarshal``): https://github.com/containerd/containerd/blob/v1.7.24/pkg/cri/server/helpers.go
+- go-toml v1 key variants (``keysToTry``): https://github.com/containerd/containerd/blob/v1.7.24/vendor/github.com/pelletier/go-toml/marshal.go
+- containerd 2.x options decoding and go-toml v2 case-insensitive matching: https://github.com/containerd/containerd/blob/v2.0.0/internal/cri/config/config.go, https://github.com/containerd/containerd/blob/v2.0.0/vendor/github.com/pelletier/go-toml/v2/README.md
+- dockerd unknown keys and exec-opts: https://github.com/moby/moby/blob/v28.0.0/daemon/config/config.go, https://github.com/moby/moby/blob/v28.0.0/daemon/config/config_linux.go
+- kubelet falls back to lenient decoding when strict decoding fails: https://github.com/kubernetes/kubernetes/blob/53f1b9d6f8de259644c05a25aa7ac8c6a67258e2/pkg/kubelet/kubeletconfig/util/codec/codec.go
+- runsc.toml ``[runsc_config]`` entries become ``--key=value`` flags: https://github.com/google/gvisor/blob/release-20260817.0/pkg/shim/v1/runsccmd/runsc.go
+- CRI-O decodes drop-ins with BurntSushi toml, no undecoded-key check: https://github.com/cri-o/cri-o/blob/v1.36.3/pkg/config/config.go
 """
 from __future__ import annotations
 

@@ -35,7 +35,8 @@ the flag; which one depends on the host.
 
 ## References
 - moby ``wrapRuntime`` / ``defaultV2ShimConfig``: https://github.com/moby/moby/blob/master/daemon/runtime_unix.go
-- ../shared/reference/runsc.md section 3
+- dockerd sets ``SystemdCgroup: UsingSystemd()`` for path runtimes and wraps runtimeArgs in a script: https://github.com/moby/moby/blob/v23.0.0/daemon/runtime_unix.go
+- the runc v2 shim adds ``--systemd-cgroup`` when SystemdCgroup is set: https://github.com/containerd/containerd/blob/v1.7.24/vendor/github.com/containerd/go-runc/runc.go
 """
 from __future__ import annotations
 

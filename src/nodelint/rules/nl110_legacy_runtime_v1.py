@@ -35,7 +35,8 @@ hand together with a containerd upgrade.
 
 ## References
 - containerd runtime v1 deprecation: https://github.com/containerd/containerd/blob/main/RELEASES.md#deprecated-features
-- ../shared/reference/containerd.md section 2 (``runtime_type`` values)
+- runtime v1 and runc.v1 deprecated in 1.4, removed in 2.0: https://github.com/containerd/containerd/blob/v2.0.0/RELEASES.md#deprecated-features
+- containerd 1.7 turns ``default_runtime`` into a handler named ``default``: https://github.com/containerd/containerd/blob/v1.7.24/pkg/cri/config/config.go
 """
 from __future__ import annotations
 

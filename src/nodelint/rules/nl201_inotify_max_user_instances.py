@@ -39,7 +39,10 @@ Vendor files are never edited.  The value applies at the next boot or
 - containerd cgroup v2 inotify leak: https://github.com/containerd/cgroups/pull/212 (fixed in containerd 1.5.12 and 1.6.0)
 - kOps nodeup sysctls (8192): https://github.com/kubernetes/kops/blob/master/nodeup/pkg/model/sysctls.go
 - sysctl.d(5): https://www.freedesktop.org/software/systemd/man/latest/sysctl.d.html
-- ../shared/reference/sysctl.md, facts.md sections A and G
+- Kernel defaults (128 instances, 8192 watches before 5.11): https://github.com/torvalds/linux/blob/8ab7913675726e5ae23b91221c0b5442d986d44a/fs/notify/inotify/inotify_user.c
+- cgroups v1.0.3 fix commit: https://github.com/containerd/cgroups/commit/35b5b55c686080de64facf127d6d6a5ca9a0fe6b
+- containerd 1.5.12 release notes ("Fix inotify fd leak when cgroup is deleted"): https://github.com/containerd/containerd/blob/v1.5.12/releases/v1.5.12.toml
+- containerd 1.6 gets cgroups v1.0.3 (PR #6498, in v1.6.0-rc.2): https://github.com/containerd/containerd/pull/6498
 """
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ nodelint drop-in that sorts last.  Vendor files are never edited.
 - Kernel default: commit 92890123749b "inotify: Increase default inotify.max_user_watches limit to 1048576"
 - kind known issues: https://kind.sigs.k8s.io/docs/user/known-issues/#pod-errors-due-to-too-many-open-files
 - kOps nodeup sysctls (524288): https://github.com/kubernetes/kops/blob/master/nodeup/pkg/model/sysctls.go
-- ../shared/reference/sysctl.md section 4, facts.md section G
+- Pre-5.11 kernel default 8192: https://github.com/torvalds/linux/blob/8ab7913675726e5ae23b91221c0b5442d986d44a/fs/notify/inotify/inotify_user.c
 """
 from __future__ import annotations
 

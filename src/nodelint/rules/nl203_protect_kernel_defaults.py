@@ -39,7 +39,8 @@ otherwise in the nodelint drop-in (``/etc/sysctl.d/99-nodelint.conf``), never in
 ## References
 - kubelet ``setupKernelTunables``: https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/cm/container_manager_linux.go
 - Required values: https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/component-helpers/node/util/sysctl/sysctl.go
-- ../shared/reference/kubelet.md section 2, facts.md section F
+- ``protectKernelDefaults`` (error if kernel flags differ, otherwise kubelet modifies them; default false): https://github.com/kubernetes/kubelet/blob/v0.35.0/config/v1beta1/types.go
+- Required values, pinned: https://github.com/kubernetes/kubernetes/blob/04791b4906602ffda5ccf9bc4c84d3329f1d7080/staging/src/k8s.io/component-helpers/node/util/sysctl/sysctl.go
 """
 from __future__ import annotations
 

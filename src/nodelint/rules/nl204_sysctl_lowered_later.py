@@ -27,7 +27,7 @@ No fix of its own: NL201/NL202 raise the winning value, in place when it is in `
 
 ## References
 - sysctl.d(5), "later files override earlier ones": https://www.freedesktop.org/software/systemd/man/latest/sysctl.d.html
-- ../shared/reference/sysctl.md section 1
+- ``sysctl --system`` orders files by basename across directories and applies /etc/sysctl.conf last: https://gitlab.com/procps-ng/procps/-/issues/200, https://gitlab.com/procps-ng/procps/-/issues/20
 """
 from __future__ import annotations
 

@@ -27,7 +27,9 @@ No automatic fix: apply the files with ``systemctl restart systemd-sysctl`` (or
 ``sysctl --system``), or put the hand-set value into a file.
 
 ## References
-- ../shared/reference/live-node.md section 2, kubelet.md section 2
+- sysctl names map to /proc/sys paths ("." and "/" separators): https://manpages.ubuntu.com/manpages/xenial/man5/sysctl.d.5.html
+- kubelet rewrites kernel flags unless ``protectKernelDefaults``: https://github.com/kubernetes/kubelet/blob/v0.35.0/config/v1beta1/types.go
+- The six keys and values: https://github.com/kubernetes/kubernetes/blob/04791b4906602ffda5ccf9bc4c84d3329f1d7080/staging/src/k8s.io/component-helpers/node/util/sysctl/sysctl.go
 """
 from __future__ import annotations
 

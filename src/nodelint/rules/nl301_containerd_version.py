@@ -20,7 +20,8 @@ packer/config/containerd.json:6:25: NL301 error containerd 1.6.22 (pin: containe
 """, references=[
     "containerd security advisories: https://github.com/containerd/containerd/security/advisories",
     "cgroup v2 inotify leak: https://github.com/containerd/cgroups/pull/212, https://github.com/containerd/containerd/pull/6498",
-    "../shared/reference/facts.md sections A and D, advisories.toml",
+    "Fixed versions per release line, from release notes (e.g. https://github.com/containerd/containerd/blob/v1.7.29/releases/v1.7.29.toml); each entry in ``rules/advisories.toml`` lists its sources",
+    "1.5 backport of the inotify fix: https://github.com/containerd/containerd/blob/v1.5.12/releases/v1.5.12.toml",
 ])
 
 

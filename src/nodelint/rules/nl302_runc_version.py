@@ -19,7 +19,8 @@ $ nodelint --root /mnt/image
 """, references=[
     "runc security advisories: https://github.com/opencontainers/runc/security/advisories",
     "runc CHANGELOG: https://github.com/opencontainers/runc/blob/main/CHANGELOG.md",
-    "../shared/reference/facts.md section C, advisories.toml",
+    "runc CHANGELOG at a fixed tag: https://github.com/opencontainers/runc/blob/v1.5.1/CHANGELOG.md",
+    "CVE-2019-5736 fix commit (first tag v1.0.0-rc7): https://github.com/opencontainers/runc/commit/0a8e4117e7f715d5fbeef398405813ce8e88558b",
 ])
 
 

@@ -19,7 +19,8 @@ $ nodelint --runtime-version runsc=release-20230920.0
 --runtime-version:1:1: NL303 warning runsc release-20230920.0 (declared: declared version) misses 3 fixes: runsc-cgroupv2-systemd-parent-limits (medium, fixed in 20231106.0); ...
 """, references=[
     "gVisor PR #7287 (systemd cgroups), issue #9580 (pod limits under cgroup v2): https://github.com/google/gvisor/issues/9580",
-    "../shared/reference/facts.md section B, runsc.md",
+    "systemd-cgroup support (first tag release-20220321.0): https://github.com/google/gvisor/commit/bf86207401cab99d859b25acd4911038608f0d33",
+    "parent-slice limits under cgroup v2 (first tag release-20231106.0): https://github.com/google/gvisor/commit/42b69d0151b778b53cd23ec7dcca963903857294",
 ])
 
 

@@ -18,7 +18,8 @@ $ nodelint roles/docker/vars/main.yml
 roles/docker/vars/main.yml:3:17: NL304 error Docker Engine 19.03 (pin: docker_version) misses 2 fixes: CVE-2024-41110 (critical, no fix on this line: 23.0.15); ...
 """, references=[
     "GHSA-v23v-6jw2-98fq (CVE-2024-41110): https://github.com/moby/moby/security/advisories/GHSA-v23v-6jw2-98fq",
-    "../shared/reference/facts.md section E, docker.md",
+    "systemd default on cgroup v2 hosts since 20.10.0: https://github.com/moby/moby/blob/v20.10.0/daemon/daemon_unix.go",
+    "CVE-2024-41110 fixed-version tags: https://github.com/moby/moby/releases/tag/v23.0.15, https://github.com/moby/moby/releases/tag/v25.0.6, https://github.com/moby/moby/releases/tag/v26.1.5, https://github.com/moby/moby/releases/tag/v27.1.1",
 ])
 
 

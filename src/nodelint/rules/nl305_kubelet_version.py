@@ -20,7 +20,8 @@ packer/config/kubernetes.json:16:25: NL305 error kubelet v1.30.2 (pin: kubernete
 """, references=[
     "CVE-2021-25741: https://github.com/kubernetes/kubernetes/issues/104980",
     "CVE-2024-10220: https://github.com/kubernetes/kubernetes/issues/128885",
-    "KubeletCgroupDriverFromCRI: ../shared/reference/kubelet.md section 5",
+    "KubeletCgroupDriverFromCRI gate: https://github.com/kubernetes/kubernetes/blob/b0b89d3bd251db932ed5a7bef66039fb88acab64/pkg/features/kube_features.go",
+    "kubelet side (falls back to ``cgroupDriver`` when the runtime returns Unimplemented): https://github.com/kubernetes/kubernetes/pull/118770",
 ])
 
 

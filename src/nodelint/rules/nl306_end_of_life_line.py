@@ -24,7 +24,7 @@ No automatic fix: moving to another release line is a decision for the image's o
 ## References
 - containerd support horizons: https://github.com/containerd/containerd/blob/main/RELEASES.md
 - Kubernetes releases: https://kubernetes.io/releases/
-- ../shared/reference/facts.md section D
+- containerd support horizons as checked (main at 301026e): https://github.com/containerd/containerd/blob/301026e58c619e63d09c0ec411012e54c0124b03/RELEASES.md
 """
 from __future__ import annotations
 

@@ -28,7 +28,9 @@ No automatic fix: write the config for the containerd you ship (``version = 2`` 
 ship a containerd that reads it.
 
 ## References
-- containerd config versions: ../shared/reference/containerd.md section 1
+- containerd config versions: https://github.com/containerd/containerd/blob/v2.0.0/docs/cri/config.md
+- 1.x refuses ``version = 3`` from 1.6.32 / 1.7.17: https://github.com/containerd/containerd/blob/v1.7.17/services/server/config/config.go
+- 2.x limit (``expected containerd config version equal to or less than``), 3 in 2.0-2.2, 4 in 2.3: https://github.com/containerd/containerd/blob/v2.0.0/cmd/containerd/server/config/config.go, https://github.com/containerd/containerd/blob/v2.3.0/version/version.go
 - 1.x version check: https://github.com/containerd/containerd/blob/release/1.7/services/server/config/config.go
 """
 from __future__ import annotations

@@ -29,7 +29,9 @@ result (it does not migrate imported files).
 
 ## References
 - containerd config migration: https://github.com/containerd/containerd/blob/main/RELEASES.md
-- ../shared/reference/containerd.md section 1
+- Migration warning logged on start: https://github.com/containerd/containerd/blob/v2.0.0/cmd/containerd/server/server.go
+- 2.0-2.2 loader migrates v0/v1 files only to the global version, skipping plugin migration: https://github.com/containerd/containerd/blob/v2.0.0/cmd/containerd/server/config/config.go
+- Fixed in 2.3 ("Update plugin config migration to run on load"): https://github.com/containerd/containerd/pull/12608
 """
 from __future__ import annotations
 
