@@ -151,6 +151,10 @@ def execute(plan: Plan, settings: Settings, *, fix: bool = False, jobs: int = 1,
 
 def locked(root: str | None):
     """While held, no other --fix run writes under ``root`` (None: nothing to hold)."""
+    if root is None:
+        from contextlib import nullcontext
+
+        return nullcontext()
     from ..write.batches import root_lock
 
     return root_lock(root)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 
-from ..models.node import Node
 from ..read.discover import display
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..models.node import Node
 
 
 def gather(run) -> list:
