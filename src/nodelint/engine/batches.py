@@ -170,7 +170,7 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
     findings = r.remaining() if fix else r.check()
     changes = [Change(doc.path, doc.fs_path, new, None if doc.extra.get("new") else doc.raw, doc.anchor)
                for doc, new in r.changes()] if fix else []
-    checked = [d.path for d in r.docs if d.kind and not d.extra.get("new")]
+    checked = [d.path for d in r.docs if d.kind and not d.extra.get("new") and "embedding" not in d.extra]
     outcome = Outcome(findings, checked, fixed, changes, r.errors,
                       sarif_replacements(r, findings) if replacements else {})
     if in_place and changes:
@@ -194,7 +194,7 @@ def sarif_replacements(run: Run, findings: list[Finding]) -> dict:
         try:
             for edit in f.fix.edits:
                 doc = by_path.get(edit.path)
-                if doc is None or doc.parsed is None:
+                if doc is None or doc.parsed is None or "embedding" in doc.extra:
                     raise UnsupportedEdit(edit.path)
                 bom = 1 if doc.bom else 0
                 changes += [(doc.path, s.start + bom, s.end - s.start, s.replacement) for s in D.plan_edit(doc, edit)]

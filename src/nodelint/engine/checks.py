@@ -44,7 +44,8 @@ def check(run) -> list[Finding]:
     now = CheckCache(codes)
     out += _node_findings(run, rules, last, now) + _document_findings(run, rules, last, now)
     run.last_check, run.changed = now, set()
-    return keep(run.settings, run.docs, _refusals_kept(run.docs, out) + run.documents.not_read)
+    return keep(run.settings, run.docs, _at_outer_lines(run.docs, _refusals_kept(run.docs, out))
+                + run.documents.not_read)
 
 
 def _active_rules(run) -> list:
@@ -93,6 +94,16 @@ def _document_findings(run, rules, last, now) -> list[Finding]:
         now.docs[doc] = found
         out += found
     return out
+
+
+def _at_outer_lines(docs, findings: list[Finding]) -> list[Finding]:
+    """Findings on files a carrier writes, reported at the carrier's lines (read/embedded)."""
+    inner = {d.path: d for d in docs if "embedding" in d.extra}
+    if not inner:
+        return findings
+    from ..read.embedded import to_outer
+
+    return [to_outer(f, inner) if f.path in inner else f for f in findings]
 
 
 def _refusals_kept(docs, findings: list[Finding]) -> list[Finding]:

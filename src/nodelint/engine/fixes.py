@@ -172,12 +172,30 @@ def new_document(run, edit: CreateFile) -> D.Document | None:
 
 
 def changes(docs: list[D.Document]) -> list[tuple[D.Document, bytes]]:
-    """Each document a fix changed or created, with the bytes --fix writes."""
+    """Each document a fix changed or created, with the bytes --fix writes (a file a carrier
+    writes is written back into the carrier: read/embedded)."""
     out = []
+    written: dict[int, tuple[D.Document, list[D.Document]]] = {}
     for doc in docs:
+        emb = doc.extra.get("embedding")
+        if emb is not None:
+            written.setdefault(id(emb.outer), (emb.outer, []))[1].append(doc)
+            continue
         if not doc.kind or doc.error is not None or (doc.extra.get("new") and not doc.text):
             continue
         new = ((D.UTF8_BOM if doc.bom else "") + doc.text).encode("utf-8")
         if new != doc.raw or doc.extra.get("new"):
             out.append((doc, new))
-    return out
+    return out + [c for outer, inner in written.values() for c in _carrier_change(outer, inner)]
+
+
+def _carrier_change(outer: D.Document, inner: list[D.Document]) -> list[tuple[D.Document, bytes]]:
+    from ..read.embedded import compose
+
+    text = compose(outer, inner)
+    if text is None:
+        return []
+    probe = D.Document(outer.path, outer.fs_path, outer.kind, text, role=outer.role)
+    if D.parse(probe).error is not None or probe.parsed is None:
+        return []  # the carrier would no longer parse: nothing is written
+    return [(outer, ((D.UTF8_BOM if outer.bom else "") + text).encode("utf-8"))]

@@ -12,6 +12,7 @@ from ..models.node import Node
 from ..read.rootfs import RootFS, UnionFS
 from ..read import document as D
 from ..read.discover import Target
+from ..read.embedded import CARRIERS
 from ..read.load import Documents, NotRead, load
 from ..values.findings import Finding
 
@@ -25,6 +26,9 @@ def assemble(targets: list[Target], documents: Documents, root: str | None, skip
     for t in targets:
         doc = _read(t, documents, skipped)
         if doc is None:
+            continue
+        if doc.kind in CARRIERS:
+            nodes.append(_written_by(doc, t, documents))
             continue
         if t.group is None:
             nodes.append(Node(t.path, "single", [doc]))
@@ -40,6 +44,17 @@ def assemble(targets: list[Target], documents: Documents, root: str | None, skip
             _mount(node, prefix, documents)
         node.docs.append(doc)
     return nodes
+
+
+def _written_by(outer: D.Document, t: Target, documents: Documents) -> Node:
+    """The node a carrier describes: the outer file and every file it writes (read/embedded).
+    One outer file is one machine, whether it was named or found in a walked tree."""
+    from ..read.embedded import extract
+
+    inner = extract(outer) if outer.parsed is not None and not outer.templated else []
+    documents.docs.extend(inner)
+    return Node(f"{outer.path}::written", "tree", [outer, *inner], tree=t.group.split("::")[0] if t.group else None,
+                carrier=outer)
 
 
 def _read(t: Target, documents: Documents, skipped: list[Finding]) -> D.Document | None:

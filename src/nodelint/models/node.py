@@ -50,6 +50,9 @@ class Node:
     versions: list = fresh(list)  # VersionFacts that apply to this node
     # The node's filesystem: the image root (--root) or a repo tree's node root (files/).
     fs: "RootFS | UnionFS | None" = None
+    # The file that writes every other file of the node (a cloud-init user data, a Cluster API
+    # config, a script: read/embedded); the node has no filesystem of its own then.
+    carrier: Document | None = None
     # Views computed from the node's documents (e.g. its sysctl model); the engine clears it
     # whenever a fix changes a document.
     memo: dict = fresh(dict)

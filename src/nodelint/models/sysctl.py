@@ -203,7 +203,7 @@ def model(node: Node) -> list[Model]:
 
 def _model(node: Node) -> list[Model]:
     docs = [d for d in node.of_kind("sysctl") if d.parsed is not None]
-    if node.fs is None or not node.is_view:
+    if not node.is_view or (node.fs is None and node.carrier is None):
         return [Model([(posixpath.basename(d.node_path or d.path), d)], None, False) for d in docs]
     systemd_names: dict[str, tuple[str, str]] = {}
     procps_names: dict[str, tuple[str, str]] = {}
@@ -284,6 +284,13 @@ def placement(node: Node, m: Model, settings, values: list[tuple[str, str, str]]
             return None
     if not new_lines:
         return tuple(edits)
+    if node.carrier is not None and node.fs is None:
+        # a file the carrier writes (cloud-init, Cluster API, a script) takes the lines: the last
+        # /etc one, which no later file overrides for these keys (none sets them)
+        written = [d for _, d in m.files if d.node_path and d.node_path.startswith("etc/")]
+        if not written:
+            return None
+        return tuple(edits) + tuple(SetKey(written[-1].path, (key,), value, comment=why) for key, value, why in new_lines)
     name = dropin_name(m, conf["name"], [k for k, _, _ in new_lines])
     node_path = f"{conf['directory']}/{name}"
     existing = next((d for n, d in m.files if d.node_path == node_path), None)
@@ -362,6 +369,8 @@ def anchor(node: Node, m: Model, conf) -> tuple[str, int]:
     if etc:
         return etc[-1].path, 1
     node_path = f"{conf['dropin']['directory']}/{conf['dropin']['name']}"
+    if node.carrier is not None:
+        return node.carrier.path, 1
     if node.fs is not None:
         from ..read.discover import display
 

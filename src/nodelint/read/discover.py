@@ -102,7 +102,8 @@ def classify(path: str, fs_path: str, settings: Settings, forced: str | None = N
         return K.Match(forced, "main", by_path.node_path if by_path else None, by_path.node_root if by_path else None)
     if by_path is not None and by_path.node_path is not None:
         return by_path  # a node location is authoritative
-    if by_path is None and not stem.lower().endswith(K.SNIFF_SUFFIXES):
+    if by_path is None and not stem.lower().endswith(K.SNIFF_SUFFIXES) \
+            and not posixpath.basename(stem).lower().startswith(K.SNIFF_NAMES):
         return None
     sniffed = K.sniff(_head(fs_path), stem) if sniff else None
     if by_path is not None:

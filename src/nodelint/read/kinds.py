@@ -22,6 +22,10 @@ KINDS = {
     "systemd": "unit",
     "sysctl": "sysctl",
     "versions": "pins",  # Packer/Ansible variables holding version pins: JSON, YAML or HCL
+    # carriers: files that write node configuration files (read/embedded)
+    "cloud-init": "yaml",
+    "capi": "yaml",
+    "shell": "shell",
 }
 
 # Runtime components whose versions nodelint knows (NL3xx); here so that a check that names none
@@ -34,7 +38,7 @@ TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl", ".t
 # what precedes it is the node root (a tree prefix such as ``files/``).
 _LOCATIONS = [
     ("runsc", "main", r"(?P<node>etc/containerd/runsc[^/]*\.toml)"),
-    ("containerd", "fragment", r"(?P<node>etc/containerd/(?:conf|config)\.d/[^/]+\.toml)"),
+    ("containerd", "fragment", r"(?P<node>etc/containerd/(?:conf|config)\.d/[^/]*\.toml)"),
     ("containerd", "main", r"(?P<node>etc/containerd/config\.toml)"),
     ("containerd", "main", r"(?P<node>usr/share/containerd/[^/]+\.toml)"),
     ("docker", "main", r"(?P<node>etc/docker/daemon\.json)"),
@@ -46,13 +50,13 @@ _LOCATIONS = [
     ("kubelet", "main", r"(?P<node>etc/kubernetes/kubelet[^/]*\.(?:json|yaml|yml))"),
     ("kubelet-env", "main", r"(?P<node>etc/(?:default|sysconfig)/kubelet)"),
     ("systemd", "main", r"(?P<node>(?:etc|run|usr/lib|lib)/systemd/system/kubelet\.service)"),
-    ("systemd", "dropin", r"(?P<node>(?:etc|run|usr/lib|lib)/systemd/system/kubelet\.service\.d/[^/]+\.conf)"),
+    ("systemd", "dropin", r"(?P<node>(?:etc|run|usr/lib|lib)/systemd/system/kubelet\.service\.d/[^/]*\.conf)"),
     ("crio", "main", r"(?P<node>etc/crio/crio\.conf)"),
     ("crio", "dropin", r"(?P<node>etc/crio/crio\.conf\.d/[^/]+)"),
     ("containers", "main", r"(?P<node>(?:etc|usr/share)/containers/containers\.conf)"),
-    ("containers", "dropin", r"(?P<node>(?:etc|usr/share)/containers/containers\.conf\.d/[^/]+\.conf)"),
+    ("containers", "dropin", r"(?P<node>(?:etc|usr/share)/containers/containers\.conf\.d/[^/]*\.conf)"),
     ("sysctl", "main", r"(?P<node>etc/sysctl\.conf)"),
-    ("sysctl", "dropin", r"(?P<node>(?:etc|run|usr/local/lib|usr/lib|lib)/sysctl\.d/[^/]+\.conf)"),
+    ("sysctl", "dropin", r"(?P<node>(?:etc|run|usr/local/lib|usr/lib|lib)/sysctl\.d/[^/]*\.conf)"),
 ]
 
 
@@ -170,7 +174,9 @@ _NAMES = [
 NAMES = _Patterns(_NAMES)
 
 # Extensions worth opening to sniff when a path says nothing.
-SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl")
+SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl", ".sh", ".bash", ".cfg")
+# Names without a telling suffix whose content is worth a look (cloud-init user data).
+SNIFF_NAMES = ("user-data", "userdata", "user_data")
 
 class _Lazy:
     """A regex compiled on first use: most runs never sniff, and compiling costs start-up."""
@@ -198,6 +204,10 @@ _DOCKER_KEYS = _Lazy(
     r'max-concurrent-downloads|default-address-pools|userland-proxy|experimental)"\s*:')
 _PIN = _Lazy(r"""(?:^|[{,])[ \t]*["']?(?:containerd|runc|runsc|gvisor|docker|kubernetes|kubelet)_"""
                   r"""(?:version|semver)["']?[ \t]*[:=]""", re.M | re.I)
+_CAPI = _Lazy(r"""^["']?apiVersion["']?\s*:\s*["']?(?:bootstrap|controlplane)\.cluster\.x-k8s\.io/""", re.M)
+_CAPI_KIND = _Lazy(r"""^["']?kind["']?\s*:\s*["']?Kubeadm(?:Config|ControlPlane)(?:Template)?["']?\s*$""", re.M)
+_SHEBANG = _Lazy(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|z|k)?sh\b")
+_HEREDOC_TO_ETC = _Lazy(r"<<[^\n]*/etc/|(?:>|tee[^\n]*)[ \t]*['\"]?/etc/[^\n]*<<")
 _SYSCTL_LINE = _Lazy(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
 TEMPLATE_MARKERS = _Lazy(r"\{\{|\{%|\{#|^## template: jinja", re.M)
 
@@ -231,6 +241,9 @@ def sniff(text: str, path: str) -> str | None:
     """Kind from content; ``path`` only decides which syntaxes are plausible."""
     head = text[:65536]
     lower = path.lower()
+    carrier = _carrier(head, lower)
+    if carrier is not None:
+        return carrier
     if _KUBEADM.search(head):
         return "kubeadm"
     if _KUBELET.search(head):
@@ -252,6 +265,19 @@ def sniff(text: str, path: str) -> str | None:
         lines = [ln for ln in head.splitlines() if ln.strip() and not ln.lstrip().startswith(("#", ";"))]
         if lines and all(_SYSCTL_LINE.match(ln) for ln in lines):
             return "sysctl"
+    return None
+
+
+def _carrier(head: str, lower: str) -> str | None:
+    """cloud-init user data, a Cluster API bootstrap config, or a shell script that writes a file
+    under /etc with a here-document (read/embedded)."""
+    if head.lstrip("\ufeff \t\r\n").split("\n", 1)[0].rstrip() == "#cloud-config":
+        return "cloud-init"
+    if "cluster.x-k8s.io/" in head and _CAPI.search(head) and _CAPI_KIND.search(head):
+        return "capi"
+    if "<<" in head and "/etc/" in head and (lower.endswith((".sh", ".bash")) or _SHEBANG.match(head)) \
+            and _HEREDOC_TO_ETC.search(head):
+        return "shell"
     return None
 
 

@@ -1,0 +1,148 @@
+"""Documents inside documents: node configuration written by cloud-init, Cluster API bootstrap
+configs and shell scripts.
+
+A carrier (an outer file of kind ``cloud-init``, ``capi`` or ``shell``) is read like any file;
+``extract`` then finds the files it writes (cloud-init ``write_files``, Cluster API
+``files``, ``cat <<EOF > PATH`` here-documents) and reads each as an inner document: its kind
+comes from the path it is written to, exactly as node locations decide it for plain files, and
+its text is decoded through a codec (codecs.py) that knows where the text sits in the outer
+file.  Inner documents are checked by the same rules; ``to_outer`` reports their findings at
+the outer file's line and column; ``compose`` writes fixed inner texts back into the outer
+text, touching no byte outside their regions.
+"""
+from __future__ import annotations
+
+from ...values.record import record
+from .. import document as D
+from .. import kinds as K
+from .codecs import Unencodable
+
+CARRIERS = {"cloud-init": "cloudinit", "capi": "capi", "shell": "shell"}
+
+
+@record(eq=False)
+class Found:
+    """A file a carrier writes: where its text is (``codec``) and where it goes on the node."""
+
+    label: str  # where in the outer file, e.g. "write_files[0]"
+    node_path: str
+    codec: object
+    text: str | None  # the inner text (None: take the codec's decoding)
+    append: bool = False  # added to the file the image already has
+    templated: bool = False  # holds shell expansions or other placeholders: not checked
+
+
+@record(eq=False)
+class Embedding:
+    outer: D.Document
+    found: Found
+    original: str  # the inner text as read: a fix changed it when it differs
+
+
+def extract(outer: D.Document) -> list[D.Document]:
+    """The node configuration files ``outer`` writes, as documents."""
+    import importlib
+
+    name = CARRIERS.get(outer.kind)
+    if name is None or outer.parsed is None:
+        return []
+    carrier = importlib.import_module(f"{__name__}.{name}")
+    inner = []
+    for found in carrier.find(outer):
+        doc = _document(outer, found)
+        if doc is not None:
+            inner.append(doc)
+    return inner
+
+
+def _document(outer: D.Document, found: Found) -> D.Document | None:
+    text = found.text if found.text is not None else found.codec.decode()
+    if text is None:
+        return None
+    node_path = found.node_path.lstrip("/")
+    match = K.by_path(node_path)
+    if match is not None and match.node_path is not None:
+        kind, role = match.kind, match.role
+    else:
+        kind, role = K.sniff(text, node_path), "main"
+        if kind is None or kind in CARRIERS:
+            return None
+    if found.append and kind != "sysctl":
+        role = "fragment"  # added to a file nodelint cannot see: judged on its own
+    doc = D.Document(f"{outer.path}#{found.label}", "", kind, text, text.encode("utf-8"), role=role,
+                     node_path=node_path)
+    doc.extra["embedding"] = Embedding(outer, found, text)
+    D.parse(doc)
+    if found.templated and not doc.templated:
+        doc.templated = True
+    return doc
+
+
+def embedding(doc: D.Document) -> Embedding | None:
+    return doc.extra.get("embedding")
+
+
+def to_outer(finding, docs_by_path: dict):
+    """A finding on an inner document, reported at the outer file's line and column."""
+    doc = docs_by_path.get(finding.path)
+    emb = embedding(doc) if doc is not None else None
+    if emb is None:
+        return finding
+    from ...values.findings import Finding
+
+    line, column = emb.found.codec.outer_position(finding.line, finding.column)
+    where = f" (in {emb.found.node_path} written by {emb.found.label}, its line {finding.line})"
+    message = _places(finding.message, docs_by_path) + where
+    related = tuple(_related(r, docs_by_path) for r in finding.related)
+    return Finding(finding.rule, finding.severity, emb.outer.path, line, column, message, finding.fix, related)
+
+
+def _places(message: str, docs_by_path: dict) -> str:
+    """``inner-path:L:C`` mentions in a message, as the outer file's places."""
+    if "#" not in message:
+        return message
+    import re
+
+    def outer_place(m):
+        doc = docs_by_path.get(m.group(1))
+        emb = embedding(doc) if doc is not None else None
+        if emb is None:
+            return m.group(0)
+        line, column = emb.found.codec.outer_position(int(m.group(2)), int(m.group(3)))
+        return f"{emb.outer.path}:{line}:{column}"
+
+    return re.sub(r"([^\s(]+#[^\s:]+):(\d+):(\d+)", outer_place, message)
+
+
+def _related(r, docs_by_path: dict):
+    doc = docs_by_path.get(r.path)
+    emb = embedding(doc) if doc is not None else None
+    if emb is None:
+        return r
+    from ...values.findings import Related
+
+    line, column = emb.found.codec.outer_position(r.line, r.column)
+    return Related(emb.outer.path, line, column, r.message)
+
+
+def compose(outer: D.Document, inner: list[D.Document]) -> str | None:
+    """The outer text with every changed inner text written back (None: none can be).  An inner
+    text that cannot be written back faithfully is left as it was: its finding stays."""
+    splices = []
+    for doc in inner:
+        emb = embedding(doc)
+        if emb is None or emb.outer is not outer or doc.text == emb.original:
+            continue
+        codec = emb.found.codec
+        if emb.found.text is not None and codec.decode() != emb.found.text:
+            continue  # the codec does not read the region as the outer format does: not rewritten
+        try:
+            splices.append((codec.start, codec.end, codec.encode(doc.text)))
+        except Unencodable:
+            continue
+    if not splices:
+        return None
+    text = outer.text
+    for start, end, replacement in sorted(splices, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text

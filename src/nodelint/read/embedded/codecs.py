@@ -1,0 +1,187 @@
+"""How a document is written inside another: a region of the outer text and the way the inner
+text is encoded there.  Each codec decodes the region to the inner text, encodes a new inner text
+back into region text (the bytes outside the region are never touched), and maps an inner
+line/column to the outer file's line/column.
+
+- ``BlockScalar``: a YAML literal block scalar (``|``, ``|-``, ``|+``, with an indentation
+  indicator or not): the inner lines, indented.
+- ``FlowScalar``: a YAML or JSON quoted (or plain) scalar: escapes; one outer place for every
+  inner line.
+- ``Base64``: base64 (optionally of gzip) inside another codec's text, wrapped as it was.
+- ``Heredoc``: a shell here-document body (``<<`` or ``<<-``, which strips leading tabs).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+import re
+
+
+class Unencodable(Exception):
+    """A new inner text this codec cannot write back faithfully (the fix is withheld)."""
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings."""
+    return text.splitlines(keepends=True)
+
+
+def _eol(line: str) -> str:
+    return "\r\n" if line.endswith("\r\n") else ("\n" if line.endswith("\n") else "")
+
+
+class BlockScalar:
+    """A literal block scalar.  ``start``..``end`` covers its content lines (from the line after
+    the ``|`` header to the end of the last non-blank content line, its line break included)."""
+
+    def __init__(self, outer: str, header_end: int, indent: int, start: int, end: int, first_line: int,
+                 chomp: str):
+        self.outer, self.header_end, self.indent = outer, header_end, indent
+        self.start, self.end, self.first_line, self.chomp = start, end, first_line, chomp
+
+    @classmethod
+    def at(cls, outer: str, indicator: int, parent_indent: int, line_of) -> "BlockScalar | None":
+        """The block scalar whose ``|`` is at ``indicator`` (None: folded, or not one)."""
+        m = re.compile(r"\|([1-9]?)([+-]?)([1-9]?)[ \t]*(?:#[^\n]*)?\r?\n").match(outer, indicator)
+        if m is None:
+            return None
+        digit = m.group(1) or m.group(3)
+        start = m.end()
+        pos, indent, end = start, int(digit) + parent_indent if digit else None, start
+        while pos < len(outer):
+            nl = outer.find("\n", pos)
+            line_end = len(outer) if nl == -1 else nl + 1
+            line = outer[pos:line_end]
+            body = line.rstrip("\r\n")
+            if body.strip(" "):
+                lead = len(body) - len(body.lstrip(" "))
+                if indent is None:
+                    if lead <= parent_indent:
+                        break
+                    indent = lead
+                if lead < indent:
+                    break
+                end = line_end
+            pos = line_end
+        if indent is None or end == start:
+            return None
+        return cls(outer, m.end(), indent, start, end, line_of(start), m.group(2))
+
+    @property
+    def _open_end(self) -> bool:
+        """The region ends the file without a line break (so the value has none either)."""
+        return not _eol(self.outer[self.start:self.end])
+
+    def decode(self) -> str:
+        out = []
+        for line in _lines(self.outer[self.start:self.end]):
+            body = line.rstrip("\r\n")
+            out.append(body[self.indent:] if body.strip(" ") else "")
+        text = "\n".join(out)
+        return text if self.chomp == "-" or self._open_end else text + "\n"
+
+    def encode(self, inner: str) -> str:
+        region = _lines(self.outer[self.start:self.end])
+        eol = next((_eol(ln) for ln in region if _eol(ln)), "\r\n" if "\r\n" in self.outer else "\n")
+        lines = inner.split("\n")
+        if inner.endswith("\n") and not self._open_end:
+            lines.pop()
+        elif self.chomp != "-" and not self._open_end:
+            raise Unencodable("a block scalar that keeps its final line break needs one")
+        elif inner.endswith("\n"):
+            raise Unencodable("a value at the end of the file without a line break cannot end with one")
+        if not lines:
+            raise Unencodable("empty content")
+        pad = " " * self.indent
+        text = "".join((pad + ln if ln.strip() else "") + eol for ln in lines)
+        if region and not _eol(region[-1]):  # the region ends the file without a line break
+            text = text[: -len(eol)]
+        return text
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        return self.first_line + line - 1, column + self.indent
+
+
+class FlowScalar:
+    """A quoted or plain scalar: ``start``..``end`` is the token, quotes included."""
+
+    def __init__(self, outer: str, start: int, end: int, value: str, style: str | None, line: int, column: int):
+        self.outer, self.start, self.end, self.value, self.style = outer, start, end, value, style
+        self.line, self.column = line, column
+
+    def decode(self) -> str:
+        return self.value
+
+    def encode(self, inner: str) -> str:
+        if self.style == "'" and "\n" not in inner:
+            return "'" + inner.replace("'", "''") + "'"
+        if self.style is None and "\n" not in inner and inner == inner.strip() and not re.search(r"[:#'\"{}\[\],&*!|>%@`]", inner):
+            return inner
+        return json.dumps(inner, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        return self.line, self.column
+
+
+class Base64:
+    """Base64 (of gzip when ``gzipped``) held in another codec's text."""
+
+    def __init__(self, container, gzipped: bool):
+        self.container, self.gzipped = container, gzipped
+        self.start, self.end = container.start, container.end
+        encoded = container.decode()
+        widths = {len(ln) for ln in encoded.split("\n")[:-1] if ln}
+        self.width = max(widths) if len(encoded.strip().split("\n")) > 1 and widths else 0
+
+    def decode(self) -> str | None:
+        """The inner text (None: not base64 of UTF-8 text)."""
+        try:
+            raw = base64.b64decode("".join(self.container.decode().split()), validate=True)
+            if self.gzipped:
+                raw = gzip.decompress(raw)
+            return raw.decode("utf-8")
+        except (binascii.Error, ValueError, OSError, EOFError, UnicodeDecodeError):
+            return None
+
+    def encode(self, inner: str) -> str:
+        raw = inner.encode("utf-8")
+        if self.gzipped:
+            raw = gzip.compress(raw, mtime=0)
+        text = base64.b64encode(raw).decode("ascii")
+        if self.width:
+            text = "\n".join(text[i:i + self.width] for i in range(0, len(text), self.width)) + "\n"
+        elif isinstance(self.container, BlockScalar) and self.container.chomp != "-":
+            text += "\n"
+        return self.container.encode(text)
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        return self.container.outer_position(1, 1)
+
+
+class Heredoc:
+    """A here-document body: ``start``..``end`` covers the lines before the delimiter line."""
+
+    def __init__(self, outer: str, start: int, end: int, first_line: int, strip_tabs: bool):
+        self.outer, self.start, self.end, self.first_line, self.strip_tabs = outer, start, end, first_line, strip_tabs
+        self.tabs = [len(ln) - len(ln.lstrip("\t")) if strip_tabs else 0 for ln in _lines(outer[start:end])]
+
+    def decode(self) -> str:
+        return "".join(ln[t:].replace("\r\n", "\n") for ln, t in zip(_lines(self.outer[self.start:self.end]), self.tabs))
+
+    def encode(self, inner: str) -> str:
+        if not inner.endswith("\n"):
+            raise Unencodable("a here-document body ends with a line break")
+        region = _lines(self.outer[self.start:self.end])
+        eol = next((_eol(ln) for ln in region if _eol(ln)), "\r\n" if "\r\n" in self.outer else "\n")
+        common = min(self.tabs) if self.tabs else 0
+        out = []
+        for i, line in enumerate(inner[:-1].split("\n")):
+            tabs = self.tabs[i] if i < len(self.tabs) else common
+            out.append("\t" * tabs + line + eol)
+        return "".join(out)
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        tabs = self.tabs[line - 1] if 0 < line <= len(self.tabs) else 0
+        return self.first_line + line - 1, column + tabs

@@ -1,0 +1,194 @@
+"""Node configuration where it really lives: inside cloud-init user data, Cluster API bootstrap
+configs and shell scripts (read/embedded).  Findings point at the outer file's lines; a fix
+rewrites only the embedded text, keeps every other byte, and a second --fix changes nothing."""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from .conftest import write
+
+RUNC_FALSE = ('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n'
+              '  runtime_type = "io.containerd.runc.v2"\n'
+              '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = false\n')
+
+# Shape of upstream's write_files examples (cloud-init 26.2 doc/module-docs/cc_write_files) and of
+# user data seen in image-build repos (linode/capi-bootstrap main.tf).
+CLOUD_CONFIG = """#cloud-config
+package_update: true
+write_files:
+  - path: /etc/containerd/config.toml
+    permissions: '0644'
+    content: |
+      version = 2
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+        runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  - path: /etc/sysctl.d/k8s.conf
+    content: |
+      net.ipv4.ip_forward = 1
+runcmd:
+  - kubeadm join --config /run/kubeadm/kubeadm-join-config.yaml
+"""
+
+
+def changed_lines(before: str, after: str) -> list[int]:
+    """Lines of ``before`` that a change replaced or deleted, and those it inserted after."""
+    import difflib
+
+    ops = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False).get_opcodes()
+    return [line for tag, i1, i2, _, _ in ops if tag != "equal" for line in (range(i1 + 1, i2 + 1) or [i1])]
+
+
+def written(user_data: str, path: str) -> str:
+    """What cloud-init would write at ``path``, read with PyYAML as cloud-init reads it."""
+    item = next(i for i in yaml.safe_load(user_data)["write_files"] if i["path"] == path)
+    content = item["content"]
+    encoding = item.get("encoding", "")
+    if encoding in ("b64", "base64"):
+        return base64.b64decode(content).decode()
+    if encoding in ("gz+b64", "gzip+base64", "gz+base64", "gzip+b64"):
+        return gzip.decompress(base64.b64decode(content)).decode()
+    return content
+
+
+def test_cloud_config_findings_point_at_the_user_data_lines(nodelint, tmp_path):
+    path = write(tmp_path / "user-data.yaml", CLOUD_CONFIG)
+    findings = nodelint("--format", "json", path).json["findings"]
+    by_rule = {f["rule"]: f for f in findings}
+    assert by_rule["NL101"]["line"] == 11 and by_rule["NL101"]["path"] == str(path)
+    assert "in /etc/containerd/config.toml written by write_files[0], its line 5" in by_rule["NL101"]["message"]
+    # the user data's sysctl file is one view with its other files: the kernel default is judged
+    assert by_rule["NL201"]["line"] == 14
+
+
+def test_cloud_config_fix_rewrites_only_the_embedded_lines_and_is_idempotent(nodelint, tmp_path):
+    path = write(tmp_path / "user-data.yaml", CLOUD_CONFIG)
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(CLOUD_CONFIG, after) == [11, 14]  # a line changed, lines added after line 14
+    assert after.splitlines()[:14] == CLOUD_CONFIG.replace("SystemdCgroup = false", "SystemdCgroup = true").splitlines()[:14]
+    assert "fs.inotify.max_user_instances = 8192" in written(after, "/etc/sysctl.d/k8s.conf")
+    assert "SystemdCgroup = true" in written(after, "/etc/containerd/config.toml")
+    assert nodelint("--fix", path).out.startswith("Fixed 0 findings")
+    assert path.read_text() == after
+    assert nodelint("--format", "json", path).json["findings"] == []
+
+
+def test_base64_and_gzip_content_are_read_and_written_back_encoded(nodelint, tmp_path):
+    kubelet = "kind: KubeletConfiguration\ncgroupDriver: cgroupfs\n"
+    b64 = base64.b64encode(RUNC_FALSE.encode()).decode()
+    wrapped = "\n".join("      " + b64[i:i + 76] for i in range(0, len(b64), 76))
+    gz = base64.b64encode(gzip.compress(kubelet.encode(), mtime=0)).decode()
+    text = ("#cloud-config\nwrite_files:\n- path: /etc/containerd/config.toml\n  encoding: b64\n  content: |\n"
+            f"{wrapped}\n- path: /var/lib/kubelet/config.yaml\n  encoding: gzip+base64\n  content: {gz}\n")
+    path = write(tmp_path / "user-data", text)
+    rules = sorted(nodelint("--format", "json", path).rules())
+    assert "NL101" in rules and "NL105" in rules
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert "SystemdCgroup = true" in written(after, "/etc/containerd/config.toml")
+    assert "cgroupDriver: systemd" in written(after, "/var/lib/kubelet/config.yaml")
+    encoded = after.split("content: |\n")[1].split("- path:")[0].splitlines()
+    assert len(encoded) > 1 and all(len(ln) <= 6 + 76 for ln in encoded)  # wrapped as it was
+    assert after.split("- path: /var/lib/kubelet")[0].split("content: |")[0] == text.split("content: |")[0]
+
+
+def test_crlf_user_data_and_no_final_newline_keep_their_shape(nodelint, tmp_path):
+    text = CLOUD_CONFIG.replace("runcmd:\n  - kubeadm join --config /run/kubeadm/kubeadm-join-config.yaml\n", "")
+    text = text.rstrip("\n").replace("\n", "\r\n")
+    path = tmp_path / "user-data.yaml"
+    path.write_bytes(text.encode())
+    nodelint("--fix", path)
+    after = path.read_bytes().decode()
+    assert "\r\n" in after and "\n" not in after.replace("\r\n", "")
+    assert not after.endswith("\n")
+    assert "SystemdCgroup = true\r\n" in after
+
+
+def test_cluster_api_files_in_a_quoted_string(nodelint, tmp_path):
+    # shape of cluster-api v1.14 docs/book (KubeadmConfigTemplate spec.template.spec.files)
+    text = ("apiVersion: bootstrap.cluster.x-k8s.io/v1beta1\nkind: KubeadmConfigTemplate\nmetadata:\n  name: md-0\n"
+            "spec:\n  template:\n    spec:\n      files:\n        - path: /etc/containerd/config.toml\n"
+            "          owner: root:root\n"
+            f"          content: {json.dumps(RUNC_FALSE)}\n")
+    path = write(tmp_path / "md-0.yaml", text)
+    f = nodelint("--format", "json", path).json["findings"][0]
+    assert (f["rule"], f["line"]) == ("NL101", 11)
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(text, after) == [11]
+    spec = yaml.safe_load(after)["spec"]["template"]["spec"]["files"][0]
+    assert spec["content"] == RUNC_FALSE.replace("false", "true")
+
+
+SCRIPT = """#!/bin/bash
+set -euo pipefail
+cat <<EOF | sudo tee /etc/sysctl.d/k8s.conf
+net.ipv4.ip_forward = 1
+fs.inotify.max_user_instances = 128
+fs.inotify.max_user_watches = 524288
+EOF
+cat > /etc/containerd/config.toml <<'EOF'
+version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = false
+EOF
+if true; then
+\tcat <<-EOT >> /etc/docker/daemon.json
+\t{"exec-opts": ["native.cgroupdriver=cgroupfs"]}
+\tEOT
+fi
+cat > /etc/docker/other.json <<EOF
+{"exec-opts": ["native.cgroupdriver=${DRIVER}"]}
+EOF
+"""
+
+
+def test_shell_heredocs_are_checked_and_fixed_in_place(nodelint, tmp_path):
+    path = write(tmp_path / "provision.sh", SCRIPT.replace("\\t", "\t"))
+    findings = nodelint("--format", "json", path).json["findings"]
+    assert {(f["rule"], f["line"]) for f in findings} >= {("NL201", 5), ("NL101", 13), ("NL104", 17)}
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(SCRIPT.replace("\\t", "\t"), after) == [5, 13, 17]
+    assert after.splitlines()[16] == '\t{"exec-opts": ["native.cgroupdriver=systemd"]}'  # <<- keeps its tab
+    if shutil.which("bash"):
+        assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
+    nodelint("--fix", path)
+    assert path.read_text() == after
+
+
+def test_an_expanding_heredoc_is_a_template_and_left_alone(nodelint, tmp_path):
+    path = write(tmp_path / "provision.sh", SCRIPT.replace("\\t", "\t"))
+    findings = nodelint("--format", "json", path).json["findings"]
+    template = [f for f in findings if f["line"] == 21]
+    assert [f["rule"] for f in template] == ["NL002"]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("values.yaml", "replicas: 3\nimage: nginx\n"),
+    ("deploy.sh", "#!/bin/sh\necho hello > /tmp/x\n"),
+    ("notes.cfg", "[section]\nkey = value\n"),
+])
+def test_files_that_write_no_node_configuration_are_not_carriers(nodelint, tmp_path, name, text):
+    path = write(tmp_path / name, text)
+    assert nodelint("--format", "json", path).json["findings"] == [] or \
+        nodelint("--format", "json", path).rules() == ["NL000"]
+
+
+def test_cloud_config_holding_a_kubeadm_config_is_still_user_data(nodelint, tmp_path):
+    text = ("#cloud-config\nwrite_files:\n- path: /run/kubeadm/kubeadm.yaml\n  content: |\n"
+            "    apiVersion: kubeadm.k8s.io/v1beta3\n    kind: ClusterConfiguration\n")
+    path = write(tmp_path / "user-data.yaml", text)
+    out = nodelint("--format", "json", path)
+    assert "NL001" not in out.rules()
