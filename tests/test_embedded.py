@@ -192,3 +192,36 @@ def test_cloud_config_holding_a_kubeadm_config_is_still_user_data(nodelint, tmp_
     path = write(tmp_path / "user-data.yaml", text)
     out = nodelint("--format", "json", path)
     assert "NL001" not in out.rules()
+
+
+@pytest.mark.parametrize("args, line, fixed", [
+    # v1beta1: a map (cluster-api v1.14 api/bootstrap/kubeadm/v1beta1/kubeadm_types.go)
+    ("          kubeletExtraArgs:\n            cgroup-driver: cgroupfs\n            max-pods: '110'\n",
+     10, "            cgroup-driver: systemd\n"),
+    # v1beta2: a list of name/value items (api/bootstrap/kubeadm/v1beta2/kubeadm_types.go)
+    ("          kubeletExtraArgs:\n          - name: cgroup-driver\n            value: \"cgroupfs\"\n"
+     "          - name: max-pods\n            value: \"110\"\n",
+     11, '            value: "systemd"\n'),
+])
+def test_cluster_api_kubelet_extra_args_are_kubelet_flags(nodelint, tmp_path, args, line, fixed):
+    text = ("apiVersion: controlplane.cluster.x-k8s.io/v1beta1\nkind: KubeadmControlPlane\nmetadata:\n  name: cp\n"
+            "spec:\n  kubeadmConfigSpec:\n    joinConfiguration:\n      nodeRegistration:\n" + args)
+    path = write(tmp_path / "cp.yaml", text)
+    f = nodelint("--format", "json", path).json["findings"][0]
+    assert f["rule"] == "NL105" and f["line"] == line
+    assert "kubeadm-flags.env written by spec.kubeadmConfigSpec.joinConfiguration" in f["message"]
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(text, after) == [line]
+    assert after.splitlines()[line - 1] + "\n" == fixed
+    assert nodelint("--format", "json", path).json["findings"] == []
+
+
+def test_kubelet_and_runtime_disagree_inside_one_user_data(nodelint, tmp_path):
+    """One user data is one machine: NL107 compares the kubelet config and the containerd config it writes."""
+    text = CLOUD_CONFIG.replace("runcmd:", "  - path: /var/lib/kubelet/config.yaml\n    content: |\n"
+                                "      kind: KubeletConfiguration\n      cgroupDriver: systemd\nruncmd:")
+    path = write(tmp_path / "user-data.yaml", text)
+    mismatch = [f for f in nodelint("--format", "json", path).json["findings"] if f["rule"] == "NL107"]
+    assert len(mismatch) == 1 and mismatch[0]["line"] == 18
+    assert f"{path}:11:" in mismatch[0]["message"]  # the other side, at its user data line

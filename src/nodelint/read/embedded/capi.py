@@ -6,6 +6,7 @@ be read.  Source: https://github.com/kubernetes-sigs/cluster-api/blob/v1.14.0/ap
 from __future__ import annotations
 
 from . import Found
+from .codecs import FlagValues
 from .yaml_values import decoded, string_value
 
 SPECS = {  # kind -> the path of its KubeadmConfigSpec
@@ -32,6 +33,7 @@ def config_specs(outer):
 def find(outer) -> list[Found]:
     out = []
     for key, spec in config_specs(outer):
+        out += _kubelet_args(outer, key, spec)
         files = spec.get("files")
         if not isinstance(files, list):
             continue
@@ -43,4 +45,31 @@ def find(outer) -> list[Found]:
                 codec, text = value
                 label = ".".join(str(k) for k in key[1:]) + f".files[{i}]"
                 out.append(Found(label, item["path"], codec, text, append=item.get("append") is True))
+    return out
+
+
+def _kubelet_args(outer, key: tuple, spec: dict) -> list[Found]:
+    """``nodeRegistration.kubeletExtraArgs`` of the init and join configurations: the flags
+    kubeadm writes to /var/lib/kubelet/kubeadm-flags.env.  A map (v1beta1) or a list of
+    ``name``/``value`` items (v1beta2); values that are not strings are left out."""
+    out = []
+    for part in ("initConfiguration", "joinConfiguration"):
+        registration = spec.get(part, {}).get("nodeRegistration") if isinstance(spec.get(part), dict) else None
+        args = registration.get("kubeletExtraArgs") if isinstance(registration, dict) else None
+        where = key + (part, "nodeRegistration", "kubeletExtraArgs")
+        values = []
+        if isinstance(args, dict):
+            for name in args:
+                placed = string_value(outer, where + (name,))
+                if placed is not None:
+                    values.append((name, placed[0]))
+        elif isinstance(args, list):
+            for i, item in enumerate(args):
+                if isinstance(item, dict) and isinstance(item.get("name"), str):
+                    placed = string_value(outer, where + (i, "value"))
+                    if placed is not None:
+                        values.append((item["name"], placed[0]))
+        if values and all(hasattr(v, "value") for _, v in values):
+            label = ".".join(str(k) for k in where[1:])
+            out.append(Found(label, "/var/lib/kubelet/kubeadm-flags.env", FlagValues(outer.text, values), None))
     return out

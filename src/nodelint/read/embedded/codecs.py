@@ -104,6 +104,16 @@ class BlockScalar:
         return self.first_line + line - 1, column + self.indent
 
 
+_NOT_A_PLAIN_STRING = re.compile(  # YAML 1.1 would read these plain scalars as something else
+    r"(?i:y|n|yes|no|true|false|on|off|null|~)|[-+]?(?:\.?\d[\d_.,:]*(?:e[-+]?\d+)?|\.inf|\.nan)|0x[0-9a-f_]+|0o?[0-7_]+")
+
+
+def _plain_string(value: str) -> bool:
+    """Whether ``value`` can be written as a plain YAML scalar and still read as this string."""
+    return bool(value) and "\n" not in value and value == value.strip() and value[0] not in "-?:,[]{}#&*!|>'\"%@`" \
+        and ": " not in value and " #" not in value and not _NOT_A_PLAIN_STRING.fullmatch(value)
+
+
 class FlowScalar:
     """A quoted or plain scalar: ``start``..``end`` is the token, quotes included."""
 
@@ -117,7 +127,7 @@ class FlowScalar:
     def encode(self, inner: str) -> str:
         if self.style == "'" and "\n" not in inner:
             return "'" + inner.replace("'", "''") + "'"
-        if self.style is None and "\n" not in inner and inner == inner.strip() and not re.search(r"[:#'\"{}\[\],&*!|>%@`]", inner):
+        if not self.style and _plain_string(inner):
             return inner
         return json.dumps(inner, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
@@ -185,3 +195,48 @@ class Heredoc:
     def outer_position(self, line: int, column: int) -> tuple[int, int]:
         tabs = self.tabs[line - 1] if 0 < line <= len(self.tabs) else 0
         return self.first_line + line - 1, column + tabs
+
+
+class FlagValues:
+    """kubelet flags kept as YAML values (Cluster API ``kubeletExtraArgs``: a map, or a list of
+    ``name``/``value`` items), read as the line kubeadm writes to kubeadm-flags.env
+    (``KUBELET_KUBEADM_ARGS="--name=value ..."``).  A fix may change values, not add or drop flags."""
+
+    VARIABLE = "KUBELET_KUBEADM_ARGS"
+
+    def __init__(self, outer: str, values: list):
+        """``values``: (flag name, FlowScalar of its value) in the order written."""
+        self.outer, self.values = outer, values
+        self.start = min(v.start for _, v in values)
+        self.end = max(v.end for _, v in values)
+        self.spans = []  # (start, end) of each flag in the inner line
+        text = f'{self.VARIABLE}="'
+        for name, value in values:
+            begin = len(text)
+            text += f"--{name}={value.value} "
+            self.spans.append((begin, len(text) - 1))
+        self.text = text.rstrip(" ") + '"\n'
+
+    def decode(self) -> str:
+        return self.text
+
+    def encode(self, inner: str) -> str:
+        m = re.fullmatch(rf'{self.VARIABLE}="(.*)"\n?', inner)
+        if m is None:
+            raise Unencodable("the flags line is no longer one assignment")
+        flags = [re.fullmatch(r"--([A-Za-z0-9-]+)=(.*)", word) for word in m.group(1).split(" ")]
+        if any(f is None for f in flags) or [f.group(1) for f in flags] != [n for n, _ in self.values]:
+            raise Unencodable("flags were added, removed or reordered")
+        region = self.outer[self.start:self.end]
+        for (name, value), flag in sorted(zip(self.values, flags), key=lambda p: -p[0][1].start):
+            if flag.group(2) != value.value:
+                a, b = value.start - self.start, value.end - self.start
+                region = region[:a] + value.encode(flag.group(2)) + region[b:]
+        return region
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        for (name, value), (a, b) in zip(self.values, self.spans):
+            if a < column <= b + 1:
+                return value.line, value.column
+        first = self.values[0][1]
+        return first.line, first.column
