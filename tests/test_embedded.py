@@ -14,6 +14,8 @@ import yaml
 
 from .conftest import write
 
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
 RUNC_FALSE = ('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n'
               '  runtime_type = "io.containerd.runc.v2"\n'
               '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = false\n')
@@ -225,3 +227,42 @@ def test_kubelet_and_runtime_disagree_inside_one_user_data(nodelint, tmp_path):
     mismatch = [f for f in nodelint("--format", "json", path).json["findings"] if f["rule"] == "NL107"]
     assert len(mismatch) == 1 and mismatch[0]["line"] == 18
     assert f"{path}:11:" in mismatch[0]["message"]  # the other side, at its user data line
+
+
+# EKS AL2023 user data: nodeadm's own example (amazon-eks-ami v20260724 nodeadm/doc/examples.md,
+# "Configuring containerd") with a cloud-config part and a script part, as Karpenter and
+# managed node groups assemble it.
+MIME = (FIXTURES / "user-data.mime").read_text()
+
+
+def test_mime_parts_are_read_as_what_they_are_and_point_at_the_message_lines(nodelint, tmp_path):
+    path = write(tmp_path / "user-data", MIME)
+    found = {(f["rule"], f["line"]) for f in nodelint("--format", "json", path).json["findings"]}
+    assert found == {("NL101", 18), ("NL105", 25), ("NL201", 34), ("NL202", 34)}
+
+
+def test_mime_fix_keeps_every_part_readable_by_the_email_package(nodelint, tmp_path):
+    import email
+
+    path = write(tmp_path / "user-data", MIME)
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(MIME, after) == [18, 25, 34]
+    parts = [p for p in email.message_from_string(after).walk() if not p.is_multipart()]
+    assert [p.get_content_type() for p in parts] == ["application/node.eks.aws", "text/cloud-config",
+                                                    "text/x-shellscript"]
+    config = yaml.safe_load(parts[0].get_payload())
+    assert "SystemdCgroup = true" in config["spec"]["containerd"]["config"]
+    assert config["spec"]["kubelet"]["flags"][1] == "--cgroup-driver=systemd"
+    nodelint("--fix", path)
+    assert path.read_text() == after
+
+
+def test_a_nodeconfig_that_leaves_systemd_cgroup_to_the_ami_is_not_flagged(nodelint, tmp_path):
+    """The AL2023 base config sets SystemdCgroup = true for runc and cgroupDriver: systemd for
+    kubelet (amazon-eks-ami nodeadm/internal/containerd/config.template.toml, internal/kubelet/config.go)."""
+    text = ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  containerd:\n    config: |\n"
+            "      [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
+            "      BinaryName = \"/usr/bin/runc\"\n  kubelet:\n    config:\n      maxPods: 110\n")
+    path = write(tmp_path / "nodeconfig.yaml", text)
+    assert nodelint("--format", "json", path).json["findings"] == []

@@ -177,9 +177,11 @@ def changes(docs: list[D.Document]) -> list[tuple[D.Document, bytes]]:
     out = []
     written: dict[int, tuple[D.Document, list[D.Document]]] = {}
     for doc in docs:
-        emb = doc.extra.get("embedding")
-        if emb is not None:
-            written.setdefault(id(emb.outer), (emb.outer, []))[1].append(doc)
+        if "embedding" in doc.extra:
+            from ..read.embedded import outermost
+
+            outer = outermost(doc)
+            written.setdefault(id(outer), (outer, []))[1].append(doc)
             continue
         if not doc.kind or doc.error is not None or (doc.extra.get("new") and not doc.text):
             continue

@@ -21,7 +21,8 @@ from ..values.edits import KeyPath, Position, SetKey
 from .node import Node
 
 KUBELET_CONFIG_KIND = "KubeletConfiguration"
-FLAG_VARS = ("KUBELET_KUBEADM_ARGS", "KUBELET_EXTRA_ARGS", "KUBELET_ARGS", "KUBELET_OPTS", "KUBELET_FLAGS")
+FLAG_VARS = ("KUBELET_KUBEADM_ARGS", "KUBELET_EXTRA_ARGS", "KUBELET_ARGS", "KUBELET_OPTS", "KUBELET_FLAGS",
+             "NODEADM_KUBELET_ARGS")  # the last: EKS AL2023's /etc/eks/kubelet/environment (nodeadm)
 _UNIT_DIR_PRIORITY = ("etc/systemd/system", "run/systemd/system", "usr/lib/systemd/system", "lib/systemd/system")
 
 

@@ -26,6 +26,8 @@ KINDS = {
     "cloud-init": "yaml",
     "capi": "yaml",
     "shell": "shell",
+    "mime": "mime",
+    "nodeadm": "yaml",
 }
 
 # Runtime components whose versions nodelint knows (NL3xx); here so that a check that names none
@@ -177,6 +179,7 @@ NAMES = _Patterns(_NAMES)
 SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl", ".sh", ".bash", ".cfg")
 # Names without a telling suffix whose content is worth a look (cloud-init user data).
 SNIFF_NAMES = ("user-data", "userdata", "user_data")
+SNIFF_SUFFIXES += (".mime",)
 
 class _Lazy:
     """A regex compiled on first use: most runs never sniff, and compiling costs start-up."""
@@ -206,6 +209,7 @@ _PIN = _Lazy(r"""(?:^|[{,])[ \t]*["']?(?:containerd|runc|runsc|gvisor|docker|kub
                   r"""(?:version|semver)["']?[ \t]*[:=]""", re.M | re.I)
 _CAPI = _Lazy(r"""^["']?apiVersion["']?\s*:\s*["']?(?:bootstrap|controlplane)\.cluster\.x-k8s\.io/""", re.M)
 _CAPI_KIND = _Lazy(r"""^["']?kind["']?\s*:\s*["']?Kubeadm(?:Config|ControlPlane)(?:Template)?["']?\s*$""", re.M)
+_NODEADM = _Lazy(r"""^["']?apiVersion["']?\s*:\s*["']?node\.eks\.aws/""", re.M)
 _SHEBANG = _Lazy(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|z|k)?sh\b")
 _HEREDOC_TO_ETC = _Lazy(r"<<[^\n]*/etc/|(?:>|tee[^\n]*)[ \t]*['\"]?/etc/[^\n]*<<")
 _SYSCTL_LINE = _Lazy(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
@@ -273,6 +277,11 @@ def _carrier(head: str, lower: str) -> str | None:
     under /etc with a here-document (read/embedded)."""
     if head.lstrip("\ufeff \t\r\n").split("\n", 1)[0].rstrip() == "#cloud-config":
         return "cloud-init"
+    top = head[:4096].lower()
+    if "mime-version:" in top and "content-type: multipart/" in top:
+        return "mime"
+    if "node.eks.aws/" in head and _NODEADM.search(head) and "NodeConfig" in head:
+        return "nodeadm"
     if "cluster.x-k8s.io/" in head and _CAPI.search(head) and _CAPI_KIND.search(head):
         return "capi"
     if "<<" in head and "/etc/" in head and (lower.endswith((".sh", ".bash")) or _SHEBANG.match(head)) \

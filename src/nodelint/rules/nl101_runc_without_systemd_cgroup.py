@@ -19,6 +19,9 @@ defines no ``runc`` handler gets the finding for containerd's built-in default
 a file adds; 1.x keeps it when the file defines no handler at all).  Files that
 disable CRI (``disabled_plugins = ["cri"]``, or the full plugin IDs) get none, and so
 do drop-in fragments for the built-in handler: the main config owns the default.
+A fragment a platform merges over its own base is judged on that base: an EKS
+``NodeConfig``'s ``spec.containerd.config`` goes over the AL2023 base config, which sets
+``SystemdCgroup = true`` for runc, so only a value the user writes can turn it off.
 When a config ``imports`` drop-ins that nodelint can see (``--root``, a repo tree),
 the merged result is judged and the finding points at the file that wins.
 
@@ -140,6 +143,10 @@ def _check_config(node, doc, want: bool, known, settings):
             if not h.is_runc(line) or (fragment and h.doc is None):
                 continue
             value, key = h.systemd_cgroup(any_case)
+            platform = doc.extra.get("platform_defaults")
+            if platform is not None:  # merged over a platform's base (EKS nodeadm), not containerd's defaults
+                own = _options(doc, h.table) if h.doc is doc else {}
+                value = own.get(C.CANONICAL, platform.get(C.CANONICAL))
             if value is not None and not isinstance(value, bool):
                 continue  # a wrong type is NL108's finding
             if (value is True) == want:
@@ -149,7 +156,7 @@ def _check_config(node, doc, want: bool, known, settings):
             wrong.setdefault((name, h.doc is None), []).append(line)
     eff = C.effective(doc, chain)
     migrating = False  # a rewrite to version 2 is offered: other edits wait for the next round (new paths)
-    if want and wrong and L.unmigrated(doc) and "2.0-2.2" in considered:
+    if want and wrong and L.unmigrated(doc) and "2.0-2.2" in considered and not fragment:
         # the file's own handlers are ignored there: one finding for the file, no edit can help short of
         # rewriting it as version 2 (or 3)
         lost = sorted({line for lines in wrong.values() for line in lines if line == "2.0-2.2"})

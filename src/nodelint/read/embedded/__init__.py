@@ -17,7 +17,7 @@ from .. import document as D
 from .. import kinds as K
 from .codecs import Unencodable
 
-CARRIERS = {"cloud-init": "cloudinit", "capi": "capi", "shell": "shell"}
+CARRIERS = {"cloud-init": "cloudinit", "capi": "capi", "shell": "shell", "mime": "mime", "nodeadm": "nodeadm"}
 
 
 @record(eq=False)
@@ -30,6 +30,9 @@ class Found:
     text: str | None  # the inner text (None: take the codec's decoding)
     append: bool = False  # added to the file the image already has
     templated: bool = False  # holds shell expansions or other placeholders: not checked
+    kind: str | None = None  # a carrier's own kind (a MIME part), when no path decides it
+    role: str | None = None  # the role the platform gives the file (e.g. a fragment merged over a base)
+    extra: dict | None = None  # what the platform fills in where the file is silent (platform_defaults)
 
 
 @record(eq=False)
@@ -52,6 +55,8 @@ def extract(outer: D.Document) -> list[D.Document]:
         doc = _document(outer, found)
         if doc is not None:
             inner.append(doc)
+            if doc.kind in CARRIERS:  # a MIME part holding cloud-config, a NodeConfig, a script
+                inner += extract(doc)
     return inner
 
 
@@ -60,8 +65,10 @@ def _document(outer: D.Document, found: Found) -> D.Document | None:
     if text is None:
         return None
     node_path = found.node_path.lstrip("/")
-    match = K.by_path(node_path)
-    if match is not None and match.node_path is not None:
+    match = K.by_path(node_path) if node_path else None
+    if found.kind is not None:
+        kind, role = found.kind, "main"  # a MIME part's carrier, or a file the platform names
+    elif match is not None and match.node_path is not None:
         kind, role = match.kind, match.role
     else:
         kind, role = K.sniff(text, node_path), "main"
@@ -69,9 +76,11 @@ def _document(outer: D.Document, found: Found) -> D.Document | None:
             return None
     if found.append and kind != "sysctl":
         role = "fragment"  # added to a file nodelint cannot see: judged on its own
+    role = found.role or role
     doc = D.Document(f"{outer.path}#{found.label}", "", kind, text, text.encode("utf-8"), role=role,
-                     node_path=node_path)
+                     node_path=node_path or None)
     doc.extra["embedding"] = Embedding(outer, found, text)
+    doc.extra.update(found.extra or {})
     D.parse(doc)
     if found.templated and not doc.templated:
         doc.templated = True
@@ -90,11 +99,22 @@ def to_outer(finding, docs_by_path: dict):
         return finding
     from ...values.findings import Finding
 
-    line, column = emb.found.codec.outer_position(finding.line, finding.column)
-    where = f" (in {emb.found.node_path} written by {emb.found.label}, its line {finding.line})"
+    path, line, column = _outermost(emb, finding.line, finding.column)
+    written = f"{emb.found.node_path} written by {emb.found.label}" if emb.found.node_path else emb.found.label
+    where = f" (in {written}, its line {finding.line})"
     message = _places(finding.message, docs_by_path) + where
     related = tuple(_related(r, docs_by_path) for r in finding.related)
-    return Finding(finding.rule, finding.severity, emb.outer.path, line, column, message, finding.fix, related)
+    return Finding(finding.rule, finding.severity, path, line, column, message, finding.fix, related)
+
+
+def _outermost(emb: Embedding, line: int, column: int) -> tuple[str, int, int]:
+    """A place in an inner text as (path, line, column) of the file on disk (MIME parts nest)."""
+    while True:
+        line, column = emb.found.codec.outer_position(line, column)
+        outer = embedding(emb.outer)
+        if outer is None:
+            return emb.outer.path, line, column
+        emb = outer
 
 
 def _places(message: str, docs_by_path: dict) -> str:
@@ -108,8 +128,8 @@ def _places(message: str, docs_by_path: dict) -> str:
         emb = embedding(doc) if doc is not None else None
         if emb is None:
             return m.group(0)
-        line, column = emb.found.codec.outer_position(int(m.group(2)), int(m.group(3)))
-        return f"{emb.outer.path}:{line}:{column}"
+        path, line, column = _outermost(emb, int(m.group(2)), int(m.group(3)))
+        return f"{path}:{line}:{column}"
 
     return re.sub(r"([^\s(]+#[^\s:]+):(\d+):(\d+)", outer_place, message)
 
@@ -121,23 +141,40 @@ def _related(r, docs_by_path: dict):
         return r
     from ...values.findings import Related
 
-    line, column = emb.found.codec.outer_position(r.line, r.column)
-    return Related(emb.outer.path, line, column, r.message)
+    path, line, column = _outermost(emb, r.line, r.column)
+    return Related(path, line, column, r.message)
 
 
-def compose(outer: D.Document, inner: list[D.Document]) -> str | None:
-    """The outer text with every changed inner text written back (None: none can be).  An inner
-    text that cannot be written back faithfully is left as it was: its finding stays."""
-    splices = []
-    for doc in inner:
+def outermost(doc: D.Document) -> D.Document:
+    """The file on disk an inner document is written in (through nested MIME parts)."""
+    emb = embedding(doc)
+    while emb is not None:
+        doc = emb.outer
         emb = embedding(doc)
-        if emb is None or emb.outer is not outer or doc.text == emb.original:
+    return doc
+
+
+def compose(outer: D.Document, docs: list[D.Document]) -> str | None:
+    """The outer text with every changed inner text written back (None: none can be).  An inner
+    text that cannot be written back faithfully is left as it was: its finding stays.  ``docs``
+    may hold documents of other carriers and nested ones (a MIME part's cloud-config)."""
+    splices = []
+    for doc in docs:
+        emb = embedding(doc)
+        if emb is None or emb.outer is not outer:
+            continue
+        text = doc.text
+        if doc.kind in CARRIERS:
+            text = compose(doc, docs)
+            if text is None:
+                continue
+        if text == emb.original:
             continue
         codec = emb.found.codec
-        if emb.found.text is not None and codec.decode() != emb.found.text:
-            continue  # the codec does not read the region as the outer format does: not rewritten
         try:
-            splices.append((codec.start, codec.end, codec.encode(doc.text)))
+            if emb.found.text is not None and codec.decode() != emb.found.text:
+                continue  # the codec does not read the region as the outer format does: not rewritten
+            splices.append((codec.start, codec.end, codec.encode(text)))
         except Unencodable:
             continue
     if not splices:

@@ -110,8 +110,12 @@ _NOT_A_PLAIN_STRING = re.compile(  # YAML 1.1 would read these plain scalars as 
 
 def _plain_string(value: str) -> bool:
     """Whether ``value`` can be written as a plain YAML scalar and still read as this string."""
-    return bool(value) and "\n" not in value and value == value.strip() and value[0] not in "-?:,[]{}#&*!|>'\"%@`" \
-        and ": " not in value and " #" not in value and not _NOT_A_PLAIN_STRING.fullmatch(value)
+    if not value or "\n" in value or value != value.strip() or value[0] in ",[]{}#&*!|>'\"%@`":
+        return False
+    if value[0] in "-?:" and (len(value) == 1 or value[1] in " \t"):
+        return False  # "- x" is a list item, "? x" a key, ": x" a value; "--flag" is a plain scalar
+    return ": " not in value and " #" not in value and not value.endswith(":") \
+        and not _NOT_A_PLAIN_STRING.fullmatch(value)
 
 
 class FlowScalar:
@@ -204,16 +208,17 @@ class FlagValues:
 
     VARIABLE = "KUBELET_KUBEADM_ARGS"
 
-    def __init__(self, outer: str, values: list):
-        """``values``: (flag name, FlowScalar of its value) in the order written."""
-        self.outer, self.values = outer, values
+    def __init__(self, outer: str, values: list, variable: str = VARIABLE, whole: bool = False):
+        """``values``: (flag name, FlowScalar of its value) in the order written; ``whole``: each
+        scalar holds the whole ``--name=value`` (EKS nodeadm ``spec.kubelet.flags``)."""
+        self.outer, self.values, self.VARIABLE, self.whole = outer, values, variable, whole
         self.start = min(v.start for _, v in values)
         self.end = max(v.end for _, v in values)
         self.spans = []  # (start, end) of each flag in the inner line
         text = f'{self.VARIABLE}="'
         for name, value in values:
             begin = len(text)
-            text += f"--{name}={value.value} "
+            text += (value.value if whole else f"--{name}={value.value}") + " "
             self.spans.append((begin, len(text) - 1))
         self.text = text.rstrip(" ") + '"\n'
 
@@ -229,9 +234,10 @@ class FlagValues:
             raise Unencodable("flags were added, removed or reordered")
         region = self.outer[self.start:self.end]
         for (name, value), flag in sorted(zip(self.values, flags), key=lambda p: -p[0][1].start):
-            if flag.group(2) != value.value:
+            written = flag.group(0) if self.whole else flag.group(2)
+            if written != value.value:
                 a, b = value.start - self.start, value.end - self.start
-                region = region[:a] + value.encode(flag.group(2)) + region[b:]
+                region = region[:a] + value.encode(written) + region[b:]
         return region
 
     def outer_position(self, line: int, column: int) -> tuple[int, int]:
@@ -240,3 +246,45 @@ class FlagValues:
                 return value.line, value.column
         first = self.values[0][1]
         return first.line, first.column
+
+
+class Slice:
+    """Text taken as it is written: a MIME part's body, a mapping's lines re-read alone."""
+
+    def __init__(self, outer: str, start: int, end: int, first_line: int, indent: int = 0):
+        self.outer, self.start, self.end, self.first_line, self.indent = outer, start, end, first_line, indent
+
+    def decode(self) -> str:
+        text = self.outer[self.start:self.end]
+        if not self.indent:
+            return text
+        return "".join(ln[self.indent:] if ln.strip() else ln.lstrip(" ") for ln in _lines(text))
+
+    def encode(self, inner: str) -> str:
+        if not self.indent:
+            return inner
+        region = self.outer[self.start:self.end]
+        if region.endswith("\n") and not inner.endswith("\n"):
+            raise Unencodable("the lines must end with a line break")
+        pad = " " * self.indent
+        return "".join(pad + ln if ln.strip() else ln for ln in _lines(inner))
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        return self.first_line + line - 1, column + self.indent
+
+
+class Nowhere:
+    """Text the platform supplies (a base config): not in the outer file, never written."""
+
+    def __init__(self, line: int, column: int):
+        self.line, self.column = line, column
+        self.start = self.end = -1
+
+    def decode(self) -> str:
+        raise Unencodable("supplied by the platform")
+
+    def encode(self, inner: str) -> str:
+        raise Unencodable("supplied by the platform, not written in the file")
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        return self.line, self.column
