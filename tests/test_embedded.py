@@ -266,3 +266,76 @@ def test_a_nodeconfig_that_leaves_systemd_cgroup_to_the_ami_is_not_flagged(nodel
             "      BinaryName = \"/usr/bin/runc\"\n  kubelet:\n    config:\n      maxPods: 110\n")
     path = write(tmp_path / "nodeconfig.yaml", text)
     assert nodelint("--format", "json", path).json["findings"] == []
+
+
+# containerd config default | sed: the recipe of the Kubernetes install guides and image scripts
+# (arturscheiner/kuberverse-simple lib/modules/runtimes/containerd.sh; ccliver/terraform-aws-kube-lab)
+RECIPE = """#!/bin/bash
+set -e
+sudo mkdir -p /etc/containerd
+containerd config default | sudo tee /etc/containerd/config.toml > /dev/null
+sudo sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml
+sudo systemctl restart containerd
+"""
+
+
+def test_the_sed_recipe_does_nothing_on_the_releases_without_the_line(nodelint, tmp_path):
+    path = write(tmp_path / "containerd.sh", RECIPE)
+    findings = nodelint("--format", "json", path).json["findings"]
+    assert sorted(f["rule"] for f in findings) == ["NL101", "NL111"]
+    nl111 = next(f for f in findings if f["rule"] == "NL111")
+    assert nl111["line"] == 5 and "2.0.0-2.0.6, 2.1.0-2.1.4" in nl111["message"]
+    assert not any(f["fixable"] for f in findings)  # a script's intent is not guessed
+
+
+@pytest.mark.parametrize("version, found", [("2.1.4", True), ("2.0.6", True), ("2.1.5", False), ("2.0.7", False),
+                                            ("1.7.24", False), ("2.2.0", False), ("2.3.0", False)])
+def test_the_recipe_is_judged_on_the_pinned_release(nodelint, tmp_path, version, found):
+    path = write(tmp_path / "containerd.sh", RECIPE)
+    rules = nodelint("--format", "json", "--runtime-version", f"containerd={version}", "--select", "NL1",
+                     path).rules()
+    assert ("NL111" in rules) == found
+
+
+def test_a_recipe_that_adds_the_line_when_missing_passes_everywhere(nodelint, tmp_path):
+    script = RECIPE.replace(
+        "sudo sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml",
+        "sudo sed -i -e '/SystemdCgroup = /d' -e 's/^\\( *\\)\\(\\[plugins.*runtimes.runc.options\\]\\)$/"
+        "\\1\\2\\n\\1  SystemdCgroup = true/' /etc/containerd/config.toml")
+    path = write(tmp_path / "containerd.sh", script)
+    # '/SystemdCgroup = /d' is not an s command: nodelint does not replay the script, and says nothing
+    assert nodelint("--format", "json", path).json["findings"] == []
+
+
+SED_CASES = [
+    (r"s/SystemdCgroup = false/SystemdCgroup = true/", False),
+    (r"s#SystemdCgroup\s*=\s*false#SystemdCgroup = true#g", False),
+    (r"s/SystemdCgroup \= false/SystemdCgroup \= true/g", False),
+    (r"s/\(SystemdCgroup\) = false/\1 = true/", False),
+    (r"s/(Systemd)Cgroup = false/\1Cgroup = true/", True),
+    (r"s/^\([[:space:]]*SystemdCgroup\).*/\1 = true/", False),
+    (r"s/a\+b/X/g", False),
+    (r"s/a+b/X/g", False),
+    (r"s/a+b/X/g", True),
+    (r"s/[][]/<&>/g", False),
+    (r"s|runc.options]|&\n  SystemdCgroup = true|", False),
+    (r"s/sandbox_image = .*/sandbox_image = \"registry.k8s.io\/pause:3.10\"/", False),
+]
+
+
+@pytest.mark.skipif(shutil.which("sed") is None, reason="GNU sed is not installed")
+@pytest.mark.parametrize("script, extended", SED_CASES)
+def test_sed_is_replayed_as_gnu_sed_does(script, extended):
+    """GNU sed is the judge of the translation, on every config containerd prints."""
+    from nodelint.read.embedded import generated as G, sed
+
+    subs = sed.parse(script, extended)
+    assert subs is not None
+    texts = [G.text_of(file) for file, _ in G.groups()] + ["aab a+b [x] ]\n"]
+    for text in texts:
+        mine = text
+        for sub in subs:
+            mine, _ = sub.apply(mine)
+        real = subprocess.run(["sed"] + (["-E"] if extended else []) + [script], input=text, capture_output=True,
+                              text=True, check=True).stdout
+        assert mine == real

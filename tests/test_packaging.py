@@ -18,7 +18,7 @@ def test_wheel_ships_rule_data_and_runs_from_it(tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, capture_output=True, timeout=600)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import nodelint.models.data as d; "
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import nodelint.read.data as d; "
             "print(d.data_dir()); import nodelint.models.containerd")
     out = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr

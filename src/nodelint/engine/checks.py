@@ -87,7 +87,9 @@ def _document_findings(run, rules, last, now) -> list[Finding]:
         found = last.docs.get(doc) if last is not None and doc not in run.changed else None
         if found is None:
             found = engine_findings(doc)
-            if doc.parsed is not None and not doc.templated and doc.kind:
+            if doc.parsed is not None and not doc.templated and doc.kind and not doc.extra.get("generated"):
+                # (a config a program prints, replayed from a script, is judged by node rules only:
+                # what the user wrote is the script, not the defaults' every line)
                 for rule in rules:
                     if rule.scope == "document" and doc.kind in rule.kinds:
                         found += rule.check(doc, run.settings)

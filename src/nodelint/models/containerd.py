@@ -19,7 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of start-up
     from typing import Any
 
-from .data import load as load_data
+from ..read.data import load as load_data
 from ..values.edits import KeyPath
 
 _DATA = load_data("cgroup-driver.toml")["containerd"]

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from .data import load as load_data
+from ..read.data import load as load_data
 
 
 def _releases() -> dict[str, set[str]]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import posixpath
 from ..values.record import record, fresh
 
-from .data import load as load_data
+from ..read.data import load as load_data
 from ..read.document import Document
 from ..read.formats.sysctl import Assignment, glob_matches, is_glob
 from ..values.edits import CreateFile, Edit, SetKey

@@ -12,7 +12,7 @@ import re
 from ..values.record import record, fresh
 from functools import cache
 
-from .data import load as load_data
+from ..read.data import load as load_data
 
 from ..read.kinds import RUNTIME_COMPONENTS as COMPONENTS  # noqa: E402
 RULE_OF = {"containerd": "NL301", "runc": "NL302", "runsc": "NL303", "docker": "NL304", "kubelet": "NL305"}

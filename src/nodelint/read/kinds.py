@@ -273,8 +273,9 @@ def sniff(text: str, path: str) -> str | None:
 
 
 def _carrier(head: str, lower: str) -> str | None:
-    """cloud-init user data, a Cluster API bootstrap config, or a shell script that writes a file
-    under /etc with a here-document (read/embedded)."""
+    """cloud-init user data, a Cluster API bootstrap config, MIME user data, an EKS NodeConfig, or a
+    shell script that writes a file under /etc with a here-document or ``containerd config default``
+    (read/embedded)."""
     if head.lstrip("\ufeff \t\r\n").split("\n", 1)[0].rstrip() == "#cloud-config":
         return "cloud-init"
     top = head[:4096].lower()
@@ -284,8 +285,8 @@ def _carrier(head: str, lower: str) -> str | None:
         return "nodeadm"
     if "cluster.x-k8s.io/" in head and _CAPI.search(head) and _CAPI_KIND.search(head):
         return "capi"
-    if "<<" in head and "/etc/" in head and (lower.endswith((".sh", ".bash")) or _SHEBANG.match(head)) \
-            and _HEREDOC_TO_ETC.search(head):
+    if "/etc/" in head and (lower.endswith((".sh", ".bash")) or _SHEBANG.match(head)) \
+            and (("<<" in head and _HEREDOC_TO_ETC.search(head)) or "config default" in head):
         return "shell"
     return None
 

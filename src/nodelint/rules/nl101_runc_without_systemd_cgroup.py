@@ -105,11 +105,12 @@ def _unversioned_v2(doc) -> bool:
 def check(node, settings):
     want = settings.cgroup_driver == "systemd"
     imported = node.imported_docs()
-    known = L.known_version(node)
     for doc in node.of_kind("containerd"):
         if doc.parsed is None or id(doc) in imported or not isinstance(doc.data, dict):
             continue
-        yield from _check_config(node, doc, want, known, settings)
+        known = L.version_for(doc, node)
+        if known is not False:  # False: printed by releases other than the node's containerd
+            yield from _check_config(node, doc, want, known, settings)
 
 
 def _check_config(node, doc, want: bool, known, settings):

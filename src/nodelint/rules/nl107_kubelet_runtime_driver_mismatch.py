@@ -75,9 +75,11 @@ def runtime_drivers(node) -> list[tuple[str, str, object, tuple, str]]:
 
     out = []
     imported = node.imported_docs()
-    known = L.known_version(node)
     for doc in node.of_kind("containerd"):
         if doc.parsed is None or id(doc) in imported or doc.role == "fragment" or not isinstance(doc.data, dict):
+            continue
+        known = L.version_for(doc, node)
+        if known is False:
             continue
         chain = C.imports_of(doc, node)
         considered = L.considered_lines(doc.data, known)

@@ -50,8 +50,8 @@ def check(node, settings):
     facts = [f for f in node.versions if f.component == "containerd" and f.release.version.major >= 2]
     for doc in node.of_kind("containerd"):
         data = doc.data if isinstance(doc.data, dict) else {}
-        if doc.parsed is None or doc.role == "fragment":
-            continue
+        if doc.parsed is None or doc.role == "fragment" or doc.extra.get("containerd_releases"):
+            continue  # (a default printed by `containerd config default` is its releases' own)
         version = data.get("version")
         version = version if isinstance(version, int) and not isinstance(version, bool) and version > 0 else 1
         if version >= 3:

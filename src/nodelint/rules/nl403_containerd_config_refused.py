@@ -59,9 +59,11 @@ def check(node, settings):
     from ..models import containerd as C
 
     imported = node.imported_docs()
-    known = L.known_version(node)
     for doc in node.of_kind("containerd"):
         if doc.parsed is None or id(doc) in imported or not isinstance(doc.data, dict) or doc.role == "fragment":
+            continue
+        known = L.version_for(doc, node)
+        if known is False:
             continue
         chain = C.imports_of(doc, node)
         problems: dict[str, list[str]] = {}

@@ -91,6 +91,12 @@ def embedding(doc: D.Document) -> Embedding | None:
     return doc.extra.get("embedding")
 
 
+def writable(doc: D.Document) -> bool:
+    """Whether a fix of this document can be written back (not a platform's or a program's text)."""
+    emb = embedding(doc)
+    return emb is None or getattr(emb.found.codec, "writable", True)
+
+
 def to_outer(finding, docs_by_path: dict):
     """A finding on an inner document, reported at the outer file's line and column."""
     doc = docs_by_path.get(finding.path)
@@ -100,11 +106,14 @@ def to_outer(finding, docs_by_path: dict):
     from ...values.findings import Finding
 
     path, line, column = _outermost(emb, finding.line, finding.column)
+    fix = finding.fix
+    if fix is not None and any(e.path in docs_by_path and not writable(docs_by_path[e.path]) for e in fix.edits):
+        fix = None  # the text is not in the file: nothing to write back
     written = f"{emb.found.node_path} written by {emb.found.label}" if emb.found.node_path else emb.found.label
     where = f" (in {written}, its line {finding.line})"
     message = _places(finding.message, docs_by_path) + where
     related = tuple(_related(r, docs_by_path) for r in finding.related)
-    return Finding(finding.rule, finding.severity, path, line, column, message, finding.fix, related)
+    return Finding(finding.rule, finding.severity, path, line, column, message, fix, related)
 
 
 def _outermost(emb: Embedding, line: int, column: int) -> tuple[str, int, int]:

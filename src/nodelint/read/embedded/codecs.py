@@ -274,7 +274,10 @@ class Slice:
 
 
 class Nowhere:
-    """Text the platform supplies (a base config): not in the outer file, never written."""
+    """Text the platform supplies (a base config) or a program prints (``containerd config
+    default``): not in the outer file, never written."""
+
+    writable = False
 
     def __init__(self, line: int, column: int):
         self.line, self.column = line, column

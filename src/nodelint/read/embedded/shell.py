@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..formats.shell import expands
 from . import Found
-from .codecs import Heredoc
+from .codecs import Heredoc, Nowhere
 
 
 def find(outer) -> list[Found]:
@@ -17,4 +17,25 @@ def find(outer) -> list[Found]:
         text = codec.decode()
         out.append(Found(f"line {h.line}", h.target, codec, text, append=h.append,
                          templated=not h.literal and expands(outer.text[h.body_start:h.body_end])))
+    return out + generated_configs(outer)
+
+
+def generated_configs(outer) -> list[Found]:
+    """``containerd config default > PATH`` (and the sed edits after it), once for every distinct
+    output of the releases nodelint knows (read/embedded/generated.py)."""
+    if "containerd" not in outer.text or "default" not in outer.text:
+        return []
+    from . import generated as G
+
+    out = []
+    for gen in G.scan(outer.text):
+        for releases, text, missed in G.outcomes(gen) or []:  # None: a sed nodelint cannot replay
+            last = gen.edits[-1].line if gen.edits else gen.line
+            label = f"containerd config default of {G.ranges(releases)} at line {gen.line}"
+            if gen.edits:
+                label += " and the sed at line" + ("s " if len(gen.edits) > 1 else " ") + \
+                    ", ".join(str(e.line) for e in gen.edits)
+            out.append(Found(label, gen.path, Nowhere(last, 1), text, extra={
+                "containerd_releases": releases, "generated": True,
+                "missed_edits": [(e.line, e.source) for e in missed]}))
     return out
