@@ -339,3 +339,57 @@ def test_sed_is_replayed_as_gnu_sed_does(script, extended):
         real = subprocess.run(["sed"] + (["-E"] if extended else []) + [script], input=text, capture_output=True,
                               text=True, check=True).stdout
         assert mine == real
+
+
+# Karpenter's examples/v1/br-custom-userdata.yaml and al2023-custom-userdata.yaml shapes
+# (karpenter-provider-aws v1.14.1), one node class each
+NODECLASSES = """apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata:
+  name: bottlerocket
+spec:
+  amiSelectorTerms:
+    - alias: bottlerocket@latest
+  userData: |
+    [settings.kubernetes]
+    kube-api-qps = 30
+    [settings.kernel.sysctl]
+    "fs.inotify.max_user_instances" = "256"
+    "vm.max_map_count" = "262144"
+---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata:
+  name: al2023
+spec:
+  amiSelectorTerms:
+    - alias: al2023@latest
+  userData: |
+    apiVersion: node.eks.aws/v1alpha1
+    kind: NodeConfig
+    spec:
+      kubelet:
+        flags:
+          - --cgroup-driver=cgroupfs
+"""
+
+
+def test_karpenter_user_data_is_read_as_its_ami_family_takes_it(nodelint, tmp_path):
+    path = write(tmp_path / "nodeclasses.yaml", NODECLASSES)
+    found = {(f["rule"], f["line"]) for f in nodelint("--format", "json", path).json["findings"]}
+    assert ("NL201", 12) in found and ("NL105", 28) in found
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(NODECLASSES, after) == [12, 28]
+    assert '"fs.inotify.max_user_instances" = "8192"' in after
+    import tomli
+
+    settings = tomli.loads(yaml.safe_load_all(after).__next__()["spec"]["userData"])
+    assert settings["settings"]["kernel"]["sysctl"]["fs.inotify.max_user_instances"] == "8192"
+
+
+def test_bottlerocket_defaults_are_the_platforms(nodelint, tmp_path):
+    """Bottlerocket sets inotify limits itself (release-sysctl.conf): settings that leave them alone pass."""
+    text = NODECLASSES.split("---")[0].replace('    "fs.inotify.max_user_instances" = "256"\n', "")
+    path = write(tmp_path / "br.yaml", text)
+    assert nodelint("--format", "json", path).json["findings"] == []

@@ -28,7 +28,7 @@ def assemble(targets: list[Target], documents: Documents, root: str | None, skip
         if doc is None:
             continue
         if doc.kind in CARRIERS:
-            nodes.append(_written_by(doc, t, documents))
+            nodes += _written_by(doc, t, documents)
             continue
         if t.group is None:
             nodes.append(Node(t.path, "single", [doc]))
@@ -46,15 +46,21 @@ def assemble(targets: list[Target], documents: Documents, root: str | None, skip
     return nodes
 
 
-def _written_by(outer: D.Document, t: Target, documents: Documents) -> Node:
+def _written_by(outer: D.Document, t: Target, documents: Documents) -> list[Node]:
     """The node a carrier describes: the outer file and every file it writes (read/embedded).
     One outer file is one machine, whether it was named or found in a walked tree."""
     from ..read.embedded import extract
 
     inner = extract(outer) if outer.parsed is not None and not outer.templated else []
     documents.docs.extend(inner)
-    return Node(f"{outer.path}::written", "tree", [outer, *inner], tree=t.group.split("::")[0] if t.group else None,
-                carrier=outer)
+    machines: dict = {}  # a file describing several machines (Cluster API objects, node classes): one node each
+    for doc in inner:
+        machines.setdefault(doc.extra.get("machine"), []).append(doc)
+    tree = t.group.split("::")[0] if t.group else None
+    nodes = [Node(f"{outer.path}::written" + (f"::{m}" if m is not None else ""), "tree", docs, tree=tree, carrier=outer)
+             for m, docs in machines.items()] or [Node(f"{outer.path}::written", "tree", [], tree=tree, carrier=outer)]
+    nodes[0].docs.insert(0, outer)
+    return nodes
 
 
 def _read(t: Target, documents: Documents, skipped: list[Finding]) -> D.Document | None:

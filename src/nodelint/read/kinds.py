@@ -28,6 +28,8 @@ KINDS = {
     "shell": "shell",
     "mime": "mime",
     "nodeadm": "yaml",
+    "karpenter": "yaml",
+    "bottlerocket": "toml",
 }
 
 # Runtime components whose versions nodelint knows (NL3xx); here so that a check that names none
@@ -210,6 +212,7 @@ _PIN = _Lazy(r"""(?:^|[{,])[ \t]*["']?(?:containerd|runc|runsc|gvisor|docker|kub
 _CAPI = _Lazy(r"""^["']?apiVersion["']?\s*:\s*["']?(?:bootstrap|controlplane)\.cluster\.x-k8s\.io/""", re.M)
 _CAPI_KIND = _Lazy(r"""^["']?kind["']?\s*:\s*["']?Kubeadm(?:Config|ControlPlane)(?:Template)?["']?\s*$""", re.M)
 _NODEADM = _Lazy(r"""^["']?apiVersion["']?\s*:\s*["']?node\.eks\.aws/""", re.M)
+_BOTTLEROCKET = _Lazy(r"^\[settings\.(?:kubernetes|kernel|container-runtime|host-containers|network|ntp|boot)\b", re.M)
 _SHEBANG = _Lazy(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|z|k)?sh\b")
 _HEREDOC_TO_ETC = _Lazy(r"<<[^\n]*/etc/|(?:>|tee[^\n]*)[ \t]*['\"]?/etc/[^\n]*<<")
 _SYSCTL_LINE = _Lazy(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
@@ -283,6 +286,10 @@ def _carrier(head: str, lower: str) -> str | None:
         return "mime"
     if "node.eks.aws/" in head and _NODEADM.search(head) and "NodeConfig" in head:
         return "nodeadm"
+    if "karpenter.k8s.aws/" in head and "EC2NodeClass" in head and "userData" in head:
+        return "karpenter"
+    if "[settings." in head and _BOTTLEROCKET.search(head):
+        return "bottlerocket"
     if "cluster.x-k8s.io/" in head and _CAPI.search(head) and _CAPI_KIND.search(head):
         return "capi"
     if "/etc/" in head and (lower.endswith((".sh", ".bash")) or _SHEBANG.match(head)) \

@@ -17,7 +17,8 @@ from .. import document as D
 from .. import kinds as K
 from .codecs import Unencodable
 
-CARRIERS = {"cloud-init": "cloudinit", "capi": "capi", "shell": "shell", "mime": "mime", "nodeadm": "nodeadm"}
+CARRIERS = {"cloud-init": "cloudinit", "capi": "capi", "shell": "shell", "mime": "mime", "nodeadm": "nodeadm",
+            "karpenter": "karpenter", "bottlerocket": "bottlerocket"}
 
 
 @record(eq=False)
@@ -33,6 +34,7 @@ class Found:
     kind: str | None = None  # a carrier's own kind (a MIME part), when no path decides it
     role: str | None = None  # the role the platform gives the file (e.g. a fragment merged over a base)
     extra: dict | None = None  # what the platform fills in where the file is silent (platform_defaults)
+    machine: str | None = None  # which machine of a file describing several (a Cluster API object, a node class)
 
 
 @record(eq=False)
@@ -81,6 +83,9 @@ def _document(outer: D.Document, found: Found) -> D.Document | None:
                      node_path=node_path or None)
     doc.extra["embedding"] = Embedding(outer, found, text)
     doc.extra.update(found.extra or {})
+    machine = found.machine if found.machine is not None else outer.extra.get("machine")
+    if machine is not None:
+        doc.extra["machine"] = machine
     D.parse(doc)
     if found.templated and not doc.templated:
         doc.templated = True
@@ -132,15 +137,20 @@ def _places(message: str, docs_by_path: dict) -> str:
         return message
     import re
 
+    mentioned = [p for p in docs_by_path if p in message]
+    if not mentioned:
+        return message
+
     def outer_place(m):
-        doc = docs_by_path.get(m.group(1))
-        emb = embedding(doc) if doc is not None else None
-        if emb is None:
-            return m.group(0)
+        doc = docs_by_path[m.group(1)]
+        emb = embedding(doc)
+        if not writable(doc):
+            return emb.found.label  # a platform's or a program's text: named, it has no line here
         path, line, column = _outermost(emb, int(m.group(2)), int(m.group(3)))
         return f"{path}:{line}:{column}"
 
-    return re.sub(r"([^\s(]+#[^\s:]+):(\d+):(\d+)", outer_place, message)
+    pattern = "(" + "|".join(re.escape(p) for p in sorted(mentioned, key=len, reverse=True)) + r"):(\d+):(\d+)"
+    return re.sub(pattern, outer_place, message)
 
 
 def _related(r, docs_by_path: dict):

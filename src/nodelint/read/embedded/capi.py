@@ -44,7 +44,8 @@ def find(outer) -> list[Found]:
             if value is not None:
                 codec, text = value
                 label = ".".join(str(k) for k in key[1:]) + f".files[{i}]"
-                out.append(Found(label, item["path"], codec, text, append=item.get("append") is True))
+                out.append(Found(label, item["path"], codec, text, append=item.get("append") is True,
+                                 machine=str(key[0])))
     return out
 
 
@@ -71,5 +72,6 @@ def _kubelet_args(outer, key: tuple, spec: dict) -> list[Found]:
                         values.append((item["name"], placed[0]))
         if values and all(hasattr(v, "value") for _, v in values):
             label = ".".join(str(k) for k in where[1:])
-            out.append(Found(label, "/var/lib/kubelet/kubeadm-flags.env", FlagValues(outer.text, values), None))
+            out.append(Found(label, "/var/lib/kubelet/kubeadm-flags.env", FlagValues(outer.text, values), None,
+                             machine=str(key[0])))
     return out
