@@ -393,3 +393,57 @@ def test_bottlerocket_defaults_are_the_platforms(nodelint, tmp_path):
     text = NODECLASSES.split("---")[0].replace('    "fs.inotify.max_user_instances" = "256"\n', "")
     path = write(tmp_path / "br.yaml", text)
     assert nodelint("--format", "json", path).json["findings"] == []
+
+
+# Butane's docs/examples.md shapes (coreos/butane), Flatcar variant
+BUTANE = """variant: flatcar
+version: 1.1.0
+storage:
+  files:
+    - path: /etc/containerd/config.toml
+      overwrite: true
+      mode: 0644
+      contents:
+        inline: |
+          version = 2
+          [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+            SystemdCgroup = false
+systemd:
+  units:
+    - name: kubelet.service
+      contents: |
+        [Service]
+        ExecStart=/usr/bin/kubelet $KUBELET_EXTRA_ARGS
+      dropins:
+        - name: 10-driver.conf
+          contents: |
+            [Service]
+            Environment="KUBELET_EXTRA_ARGS=--cgroup-driver=cgroupfs"
+"""
+
+
+def test_butane_files_and_unit_dropins(nodelint, tmp_path):
+    path = write(tmp_path / "node.bu", BUTANE)
+    found = {(f["rule"], f["line"]) for f in nodelint("--format", "json", path).json["findings"]}
+    assert {("NL101", 12), ("NL105", 23)} <= found
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(BUTANE, after) == [12, 23]
+    assert nodelint("--format", "json", "--select", "NL1", path).json["findings"] == []
+
+
+def test_ignition_data_urls_are_decoded_and_written_back_in_their_form(nodelint, tmp_path):
+    import urllib.parse
+
+    text = (FIXTURES / "node.ign").read_text()
+    path = write(tmp_path / "node.ign", text)
+    assert {f["rule"] for f in nodelint("--format", "json", path).json["findings"]} >= {"NL101", "NL201"}
+    nodelint("--fix", path)
+    data = json.loads(path.read_text())
+    source = data["storage"]["files"][0]["contents"]["source"]
+    assert source.startswith("data:,") and "SystemdCgroup = true" in urllib.parse.unquote(source[6:])
+    appended = data["storage"]["files"][1]["append"][0]["source"]
+    assert appended.startswith("data:;base64,")
+    assert "fs.inotify.max_user_instances = 8192" in base64.b64decode(appended.split(",", 1)[1]).decode()
+    if shutil.which("ignition-validate"):
+        assert subprocess.run(["ignition-validate", str(path)], capture_output=True).returncode == 0

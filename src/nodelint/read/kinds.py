@@ -30,6 +30,8 @@ KINDS = {
     "nodeadm": "yaml",
     "karpenter": "yaml",
     "bottlerocket": "toml",
+    "butane": "yaml",
+    "ignition": "json",
 }
 
 # Runtime components whose versions nodelint knows (NL3xx); here so that a check that names none
@@ -181,7 +183,7 @@ NAMES = _Patterns(_NAMES)
 SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl", ".sh", ".bash", ".cfg")
 # Names without a telling suffix whose content is worth a look (cloud-init user data).
 SNIFF_NAMES = ("user-data", "userdata", "user_data")
-SNIFF_SUFFIXES += (".mime",)
+SNIFF_SUFFIXES += (".mime", ".ign", ".bu")
 
 class _Lazy:
     """A regex compiled on first use: most runs never sniff, and compiling costs start-up."""
@@ -213,6 +215,8 @@ _CAPI = _Lazy(r"""^["']?apiVersion["']?\s*:\s*["']?(?:bootstrap|controlplane)\.c
 _CAPI_KIND = _Lazy(r"""^["']?kind["']?\s*:\s*["']?Kubeadm(?:Config|ControlPlane)(?:Template)?["']?\s*$""", re.M)
 _NODEADM = _Lazy(r"""^["']?apiVersion["']?\s*:\s*["']?node\.eks\.aws/""", re.M)
 _BOTTLEROCKET = _Lazy(r"^\[settings\.(?:kubernetes|kernel|container-runtime|host-containers|network|ntp|boot)\b", re.M)
+_BUTANE = _Lazy(r"^variant:\s*['\"]?(?:fcos|flatcar|openshift|r4e|fiot)\b", re.M)
+_IGNITION = _Lazy(r'"ignition"\s*:\s*\{[^}]*"version"\s*:\s*"3\.')
 _SHEBANG = _Lazy(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|z|k)?sh\b")
 _HEREDOC_TO_ETC = _Lazy(r"<<[^\n]*/etc/|(?:>|tee[^\n]*)[ \t]*['\"]?/etc/[^\n]*<<")
 _SYSCTL_LINE = _Lazy(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
@@ -290,6 +294,10 @@ def _carrier(head: str, lower: str) -> str | None:
         return "karpenter"
     if "[settings." in head and _BOTTLEROCKET.search(head):
         return "bottlerocket"
+    if "variant:" in head and _BUTANE.search(head) and ("storage:" in head or "systemd:" in head):
+        return "butane"
+    if '"ignition"' in head and _IGNITION.search(head):
+        return "ignition"
     if "cluster.x-k8s.io/" in head and _CAPI.search(head) and _CAPI_KIND.search(head):
         return "capi"
     if "/etc/" in head and (lower.endswith((".sh", ".bash")) or _SHEBANG.match(head)) \

@@ -321,3 +321,41 @@ class KeyValueLines:
     def outer_position(self, line: int, column: int) -> tuple[int, int]:
         v = self.values[min(max(line, 1), len(self.values)) - 1]
         return v[4], v[5]
+
+
+class DataURL:
+    """An RFC 2397 ``data:`` URL inside another codec's text (Ignition's ``contents.source``):
+    percent-encoded (``data:,...``) or base64 (``data:;base64,...``); written back in the same
+    form, escaping what Butane escapes (everything but ``A-Za-z0-9-_.!~*'()``)."""
+
+    _SAFE = "-_.!~*'()"
+
+    def __init__(self, container):
+        self.container = container
+        self.start, self.end = container.start, container.end
+        url = container.decode()
+        head, _, self.payload = url.partition(",")
+        self.head = head
+        self.base64 = head.endswith(";base64")
+
+    def decode(self) -> str | None:
+        import urllib.parse
+
+        try:
+            if self.base64:
+                return base64.b64decode(urllib.parse.unquote(self.payload), validate=True).decode("utf-8")
+            return urllib.parse.unquote(self.payload, errors="strict")
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            return None
+
+    def encode(self, inner: str) -> str:
+        import urllib.parse
+
+        if self.base64:
+            payload = base64.b64encode(inner.encode("utf-8")).decode("ascii")
+        else:
+            payload = urllib.parse.quote(inner, safe=self._SAFE)
+        return self.container.encode(f"{self.head},{payload}")
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        return self.container.outer_position(1, 1)
