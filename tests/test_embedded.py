@@ -447,3 +447,37 @@ def test_ignition_data_urls_are_decoded_and_written_back_in_their_form(nodelint,
     assert "fs.inotify.max_user_instances = 8192" in base64.b64decode(appended.split(",", 1)[1]).decode()
     if shutil.which("ignition-validate"):
         assert subprocess.run(["ignition-validate", str(path)], capture_output=True).returncode == 0
+
+
+def test_ansible_role_of_issue_24_leaves_runc_on_cgroupfs_on_containerd_2(nodelint, tmp_path):
+    """geerlingguy/ansible-role-containerd 1.4.1 tasks/main.yml (its lineinfile after the version 2
+    table), with a sysctl task and a copy task: each is read as the file it writes."""
+    text = (FIXTURES / "ansible/containerd-tasks.yml").read_text()
+    path = write(tmp_path / "roles/containerd/tasks/main.yml", text)
+    findings = nodelint("--format", "json", path).json["findings"]
+    nl101 = [f for f in findings if f["rule"] == "NL101"]
+    assert nl101 and all("containerd config default of 2." in f["message"] for f in nl101)
+    assert not any("of 1.6" in f["message"] or "of 1.7" in f["message"] for f in nl101)  # the v2 table is there
+    assert {(f["rule"], f["line"]) for f in findings} >= {("NL201", 31), ("NL104", 38)}
+    assert nodelint("--format", "json", "--runtime-version", "containerd=1.7.24", "--select", "NL101,NL111",
+                    path).json["findings"] == []
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(text, after) == [31, 38]
+    assert yaml.safe_load(after)[5]["ansible.posix.sysctl"]["value"] == "8192"
+
+
+@pytest.mark.parametrize("args, expected", [
+    ({"regexp": "^b", "line": "B"}, "a\nB\nc\n"),
+    ({"regexp": "^x", "line": "X", "insertafter": "^a"}, "a\nX\nb\nc\n"),
+    ({"regexp": "^x", "line": "X", "insertbefore": "^c"}, "a\nb\nX\nc\n"),
+    ({"regexp": "^x", "line": "X", "insertafter": "^nothing"}, "a\nb\nc\nX\n"),
+    ({"line": "b"}, "a\nb\nc\n"),
+    ({"line": "b", "state": "absent"}, "a\nc\n"),
+    ({"regexp": "^(a)", "line": r"\1\1", "backrefs": True}, "aa\nb\nc\n"),
+    ({"regexp": "^x", "line": "X", "backrefs": True}, "a\nb\nc\n"),
+])
+def test_lineinfile_is_replayed_as_the_module_edits(args, expected):
+    from nodelint.read.embedded.ansible_edits import lineinfile
+
+    assert lineinfile("a\nb\nc\n", args)[0] == expected

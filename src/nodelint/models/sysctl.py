@@ -287,7 +287,8 @@ def placement(node: Node, m: Model, settings, values: list[tuple[str, str, str]]
     if node.carrier is not None and node.fs is None:
         # a file the carrier writes (cloud-init, Cluster API, a script) takes the lines: the last
         # /etc one, which no later file overrides for these keys (none sets them)
-        written = [d for _, d in m.files if d.node_path and d.node_path.startswith("etc/")]
+        written = [d for _, d in m.files if d.node_path and d.node_path.startswith("etc/")
+                   and not d.extra.get("fixed_keys")]  # (values kept elsewhere: keys cannot be added)
         if not written:
             return None
         return tuple(edits) + tuple(SetKey(written[-1].path, (key,), value, comment=why) for key, value, why in new_lines)

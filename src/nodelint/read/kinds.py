@@ -32,6 +32,7 @@ KINDS = {
     "bottlerocket": "toml",
     "butane": "yaml",
     "ignition": "json",
+    "ansible": "yaml",
 }
 
 # Runtime components whose versions nodelint knows (NL3xx); here so that a check that names none
@@ -217,6 +218,7 @@ _NODEADM = _Lazy(r"""^["']?apiVersion["']?\s*:\s*["']?node\.eks\.aws/""", re.M)
 _BOTTLEROCKET = _Lazy(r"^\[settings\.(?:kubernetes|kernel|container-runtime|host-containers|network|ntp|boot)\b", re.M)
 _BUTANE = _Lazy(r"^variant:\s*['\"]?(?:fcos|flatcar|openshift|r4e|fiot)\b", re.M)
 _IGNITION = _Lazy(r'"ignition"\s*:\s*\{[^}]*"version"\s*:\s*"3\.')
+_ANSIBLE_TASK = _Lazy(r"^\s*(?:-\s+)?(?:ansible\.(?:builtin|posix|legacy)\.)?(?:copy|sysctl|lineinfile|replace)\s*:\s*$", re.M)
 _SHEBANG = _Lazy(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|z|k)?sh\b")
 _HEREDOC_TO_ETC = _Lazy(r"<<[^\n]*/etc/|(?:>|tee[^\n]*)[ \t]*['\"]?/etc/[^\n]*<<")
 _SYSCTL_LINE = _Lazy(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
@@ -298,6 +300,8 @@ def _carrier(head: str, lower: str) -> str | None:
         return "butane"
     if '"ignition"' in head and _IGNITION.search(head):
         return "ignition"
+    if "- " in head and _ANSIBLE_TASK.search(head) and ("/etc/" in head or "sysctl" in head):
+        return "ansible"
     if "cluster.x-k8s.io/" in head and _CAPI.search(head) and _CAPI_KIND.search(head):
         return "capi"
     if "/etc/" in head and (lower.endswith((".sh", ".bash")) or _SHEBANG.match(head)) \

@@ -1,8 +1,9 @@
-"""NL111: a script's edit of a generated containerd config changes nothing on some releases.
+"""NL111: an edit of a generated containerd config changes nothing on some releases.
 
 ## What it does
-Replays ``containerd config default`` (written to a file with ``>`` or ``tee``) and the ``sed``
-edits a script makes to it (in the same pipe, or ``sed -i`` on the file) on what each containerd
+Replays ``containerd config default`` (written to a file with ``>`` or ``tee``, in a script or
+an Ansible ``shell``/``command`` task) and the edits made to it (``sed`` in the same pipe or
+``sed -i`` on the file; Ansible ``lineinfile`` and ``replace`` tasks) on what each containerd
 release really prints (``rules/containerd-defaults/``, generated from the real binaries), and
 reports an edit whose expressions match nothing there, naming the releases.  The release the
 node runs is used where it is known (``--runtime-version``, a version pin); otherwise every
@@ -33,6 +34,7 @@ line when it is missing; pin the containerd version the script is written for.
 - Restored by PR #12244 (v2.2.0), #12253 (v2.1.5), #12254 (v2.0.7): https://github.com/containerd/containerd/pull/12244
 - containerd issue 12101: https://github.com/containerd/containerd/issues/12101
 - GNU sed's s command: https://www.gnu.org/software/sed/manual/sed.html#The-_0022s_0022-Command
+- ansible-role-containerd issue 24 (a lineinfile after a version 2 table, on a version 3 default): https://github.com/geerlingguy/ansible-role-containerd/issues/24
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ CODE = "NL111"
 NAME = "edit-changes-nothing"
 SEVERITY = "error"
 FIXABLE = False
-SUMMARY = "A script's sed edit of a generated containerd config matches nothing on some releases"
+SUMMARY = "An edit of a generated containerd config (sed, lineinfile, replace) changes nothing on some releases"
 KINDS = ("containerd",)
 SCOPE = "node"
 
@@ -58,5 +60,5 @@ def check(node, settings):
         releases = ranges(doc.extra["containerd_releases"])
         for line, source in missed:
             yield Finding(CODE, SEVERITY, doc.path, 1, 1,
-                          f"sed '{source}' changes nothing in the config containerd {releases} print"
-                          f" (the script's line {line}): the setting it means to write is not there")
+                          f"{source} changes nothing in the config containerd {releases} print"
+                          f" (line {line}): the setting it means to write is not there")

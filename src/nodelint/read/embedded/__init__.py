@@ -18,7 +18,8 @@ from .. import kinds as K
 from .codecs import Unencodable
 
 CARRIERS = {"cloud-init": "cloudinit", "capi": "capi", "shell": "shell", "mime": "mime", "nodeadm": "nodeadm",
-            "karpenter": "karpenter", "bottlerocket": "bottlerocket", "butane": "coreos", "ignition": "coreos"}
+            "karpenter": "karpenter", "bottlerocket": "bottlerocket", "butane": "coreos", "ignition": "coreos",
+            "ansible": "ansible"}
 
 
 @record(eq=False)

@@ -11,7 +11,7 @@ https://github.com/bottlerocket-os/bottlerocket-core-kit/tree/v3.1.1/packages (r
 from __future__ import annotations
 
 from . import Found
-from .codecs import KeyValueLines, Nowhere
+from .codecs import KeyValueLines, Nowhere, TomlString
 
 BASE_SYSCTL = "fs.inotify.max_user_instances = 8192\nfs.inotify.max_user_watches = 524288\n"
 
@@ -32,7 +32,8 @@ def find(outer) -> list[Found]:
             if entry is None or not isinstance(value, str):
                 return out  # a value nodelint cannot place: not read
             pos = lines.position(entry.value_start)
-            values.append((key.replace("/", "."), entry.value_start, entry.value_end, value, pos.line, pos.column))
+            values.append((key.replace("/", "."), TomlString(entry.value_start, entry.value_end, value, pos.line,
+                                                                 pos.column)))
         out.append(Found("settings.kernel.sysctl", "/etc/sysctl.d/99-bottlerocket-settings.conf",
-                         KeyValueLines(outer.text, values), None))
+                         KeyValueLines(outer.text, values), None, extra={"fixed_keys": True}))
     return out

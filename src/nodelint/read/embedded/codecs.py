@@ -293,16 +293,27 @@ class Nowhere:
         return self.line, self.column
 
 
+class TomlString:
+    """A TOML string value's token (a scalar for KeyValueLines): rewritten as a basic string."""
+
+    def __init__(self, start: int, end: int, value: str, line: int, column: int):
+        self.start, self.end, self.value, self.line, self.column = start, end, value, line, column
+
+    def encode(self, inner: str) -> str:
+        return json.dumps(inner, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
 class KeyValueLines:
     """``key = value`` lines made from values written elsewhere (Bottlerocket's
-    ``settings.kernel.sysctl`` TOML table, ...): a fix may change values, not add or drop keys.
-    ``values``: (key, start, end, value, line, column) of each value token in the outer text."""
+    ``settings.kernel.sysctl`` TOML table, Ansible sysctl tasks): a fix may change values, not
+    add or drop keys.  ``values``: (key, scalar) with the scalar's token in the outer text
+    (TomlString, FlowScalar)."""
 
-    def __init__(self, outer: str, values: list, quote=json.dumps):
-        self.outer, self.values, self.quote = outer, values, quote
-        self.start = min(v[1] for v in values)
-        self.end = max(v[2] for v in values)
-        self.text = "".join(f"{key} = {value}\n" for key, _, _, value, _, _ in values)
+    def __init__(self, outer: str, values: list):
+        self.outer, self.values = outer, values
+        self.start = min(v.start for _, v in values)
+        self.end = max(v.end for _, v in values)
+        self.text = "".join(f"{key} = {v.value}\n" for key, v in values)
 
     def decode(self) -> str:
         return self.text
@@ -310,17 +321,17 @@ class KeyValueLines:
     def encode(self, inner: str) -> str:
         lines = [ln for ln in inner.split("\n") if ln.strip() and not ln.lstrip().startswith("#")]
         pairs = [ln.split("=", 1) for ln in lines]
-        if any(len(p) != 2 for p in pairs) or [p[0].strip() for p in pairs] != [v[0] for v in self.values]:
+        if any(len(p) != 2 for p in pairs) or [p[0].strip() for p in pairs] != [k for k, _ in self.values]:
             raise Unencodable("keys were added, removed or reordered")
         region = self.outer[self.start:self.end]
-        for (key, start, end, value, _, _), (_, new) in sorted(zip(self.values, pairs), key=lambda p: -p[0][1]):
-            if new.strip() != value:
-                region = region[:start - self.start] + self.quote(new.strip()) + region[end - self.start:]
+        for (key, v), (_, new) in sorted(zip(self.values, pairs), key=lambda p: -p[0][1].start):
+            if new.strip() != v.value:
+                region = region[:v.start - self.start] + v.encode(new.strip()) + region[v.end - self.start:]
         return region
 
     def outer_position(self, line: int, column: int) -> tuple[int, int]:
-        v = self.values[min(max(line, 1), len(self.values)) - 1]
-        return v[4], v[5]
+        _, v = self.values[min(max(line, 1), len(self.values)) - 1]
+        return v.line, v.column
 
 
 class DataURL:

@@ -37,5 +37,5 @@ def generated_configs(outer) -> list[Found]:
                     ", ".join(str(e.line) for e in gen.edits)
             out.append(Found(label, gen.path, Nowhere(last, 1), text, extra={
                 "containerd_releases": releases, "generated": True,
-                "missed_edits": [(e.line, e.source) for e in missed]}))
+                "missed_edits": [(e.line, f"sed '{e.source}'") for e in missed]}))
     return out
