@@ -184,6 +184,7 @@ NAMES = _Patterns(_NAMES)
 SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl", ".sh", ".bash", ".cfg")
 # Names without a telling suffix whose content is worth a look (cloud-init user data).
 SNIFF_NAMES = ("user-data", "userdata", "user_data")
+CARRIER_SUFFIXES = (".sh", ".bash", ".cfg", ".mime", ".ign", ".bu")
 SNIFF_SUFFIXES += (".mime", ".ign", ".bu")
 
 class _Lazy:
@@ -218,7 +219,7 @@ _NODEADM = _Lazy(r"""^["']?apiVersion["']?\s*:\s*["']?node\.eks\.aws/""", re.M)
 _BOTTLEROCKET = _Lazy(r"^\[settings\.(?:kubernetes|kernel|container-runtime|host-containers|network|ntp|boot)\b", re.M)
 _BUTANE = _Lazy(r"^variant:\s*['\"]?(?:fcos|flatcar|openshift|r4e|fiot)\b", re.M)
 _IGNITION = _Lazy(r'"ignition"\s*:\s*\{[^}]*"version"\s*:\s*"3\.')
-_ANSIBLE_TASK = _Lazy(r"^\s*(?:-\s+)?(?:ansible\.(?:builtin|posix|legacy)\.)?(?:copy|sysctl|lineinfile|replace)\s*:\s*$", re.M)
+_ANSIBLE_TASK = _Lazy(r"^[ \t]*(?:-[ \t]+)?(?:ansible\.(?:builtin|posix|legacy)\.)?(?:copy|sysctl|lineinfile|replace)[ \t]*:[ \t]*$", re.M)
 _SHEBANG = _Lazy(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|z|k)?sh\b")
 _HEREDOC_TO_ETC = _Lazy(r"<<[^\n]*/etc/|(?:>|tee[^\n]*)[ \t]*['\"]?/etc/[^\n]*<<")
 _SYSCTL_LINE = _Lazy(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
@@ -251,28 +252,35 @@ def by_path(path: str) -> Match | None:
 
 
 def sniff(text: str, path: str) -> str | None:
-    """Kind from content; ``path`` only decides which syntaxes are plausible."""
+    """Kind from content; ``path`` only decides which syntaxes are plausible.
+
+    Each pattern runs only when a literal it cannot match without is in the text: a walked repo
+    is mostly unrelated YAML, and the patterns' line-anchored scans were most of its discovery."""
     head = text[:65536]
     lower = path.lower()
     carrier = _carrier(head, lower)
     if carrier is not None:
         return carrier
-    if _KUBEADM.search(head):
+    if lower.endswith(CARRIER_SUFFIXES) or lower.rsplit("/", 1)[-1].startswith(SNIFF_NAMES):
+        return None  # scripts, user data, Ignition and Butane files hold nothing else nodelint reads
+    if "kubeadm.k8s.io/" in head and _KUBEADM.search(head):
         return "kubeadm"
-    if _KUBELET.search(head):
+    if "KubeletConfiguration" in head and _KUBELET.search(head):
         return "kubelet"
     stripped = head.lstrip()
+    lowered = head.lower()
+    pins = ("_version" in lowered or "_semver" in lowered) and _PIN.search(head)
     if lower.endswith(".json") or (stripped.startswith("{") and not stripped.startswith(("{%", "{{", "{#"))):
         if _DOCKER_KEYS.search(head):
             return "docker"
-        return "versions" if _PIN.search(head) else None
-    if lower.endswith((".yaml", ".yml", ".hcl")) and _PIN.search(head):
-        return "versions"
-    if _TOML_RUNSC.search(head):
+        return "versions" if pins else None
+    if lower.endswith((".yaml", ".yml", ".hcl")):
+        return "versions" if pins else None  # YAML is never TOML
+    if "runsc_config" in head and _TOML_RUNSC.search(head):
         return "runsc"
-    if _TOML_CRI.search(head) or _TOML_CRI_DOTTED.search(head):
+    if "plugins" in head and (_TOML_CRI.search(head) or _TOML_CRI_DOTTED.search(head)):
         return "containerd"
-    if _TOML_CRIO.search(head):
+    if "crio" in head and _TOML_CRIO.search(head):
         return "crio"
     if lower.endswith(".conf"):
         lines = [ln for ln in head.splitlines() if ln.strip() and not ln.lstrip().startswith(("#", ";"))]
@@ -296,11 +304,12 @@ def _carrier(head: str, lower: str) -> str | None:
         return "karpenter"
     if "[settings." in head and _BOTTLEROCKET.search(head):
         return "bottlerocket"
-    if "variant:" in head and _BUTANE.search(head) and ("storage:" in head or "systemd:" in head):
+    if "variant:" in head and ("storage:" in head or "systemd:" in head) and _BUTANE.search(head):
         return "butane"
     if '"ignition"' in head and _IGNITION.search(head):
         return "ignition"
-    if "- " in head and _ANSIBLE_TASK.search(head) and ("/etc/" in head or "sysctl" in head):
+    if ("copy:" in head or "sysctl:" in head or "lineinfile:" in head or "replace:" in head) \
+            and ("/etc/" in head or "sysctl" in head) and _ANSIBLE_TASK.search(head):
         return "ansible"
     if "cluster.x-k8s.io/" in head and _CAPI.search(head) and _CAPI_KIND.search(head):
         return "capi"
