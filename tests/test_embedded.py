@@ -481,3 +481,27 @@ def test_lineinfile_is_replayed_as_the_module_edits(args, expected):
     from nodelint.read.embedded.ansible_edits import lineinfile
 
     assert lineinfile("a\nb\nc\n", args)[0] == expected
+
+
+def test_talos_machines_are_judged_on_cgroupfs(nodelint, tmp_path):
+    """Talos runs no systemd: kubelet and its CRI containerd use cgroupfs (talos v1.14
+    pkg/machinery/kubelet/kubelet.go sets no cgroupDriver; hack/cri-plugin.part no SystemdCgroup)."""
+    text = (FIXTURES / "talos-patch.yaml").read_text()
+    path = write(tmp_path / "patch.yaml", text)
+    found = {(f["rule"], f["line"]) for f in nodelint("--format", "json", path).json["findings"]}
+    assert found == {("NL201", 4), ("NL204", 4), ("NL105", 10), ("NL101", 18)}
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(text, after) == [4, 10, 18]
+    assert "SystemdCgroup = false" in after and "cgroupDriver: cgroupfs" in after
+    assert nodelint("--format", "json", path).json["findings"] == []
+
+
+def test_a_talos_json_patch_with_toml_is_not_a_broken_containerd_config(nodelint, tmp_path):
+    path = write(tmp_path / "nvidia.yaml", (FIXTURES / "talos-json6902.yaml").read_text())
+    assert nodelint("--format", "json", path).json["findings"] == []
+
+
+def test_talos_leaves_inotify_watches_to_its_kernel(nodelint, tmp_path):
+    path = write(tmp_path / "patch.yaml", "machine:\n  sysctls:\n    net.ipv4.ip_forward: \"1\"\n")
+    assert nodelint("--format", "json", path).json["findings"] == []

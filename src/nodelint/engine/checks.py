@@ -63,6 +63,17 @@ def _active_rules(run) -> list:
     return R.active(kinds, run.settings.selects, everything=root)
 
 
+def _platform_settings(settings, node):
+    """The settings a node is judged with: a platform that has one cgroup driver (Talos runs no
+    systemd) sets the target driver for its machines."""
+    driver = node.platform.get("cgroup_driver") if node.platform else None
+    if driver is None or driver == settings.cgroup_driver:
+        return settings
+    from ..values.record import replace
+
+    return replace(settings, cgroup_driver=driver)
+
+
 def _node_findings(run, rules, last, now) -> list[Finding]:
     out: list[Finding] = []
     for node in run.nodes:
@@ -72,10 +83,11 @@ def _node_findings(run, rules, last, now) -> list[Finding]:
             found = kept[1]
         else:
             found = []
+            settings = _platform_settings(run.settings, node)
             for rule in rules:
                 # an image root is always a whole node: its rules run even where no file of theirs exists
                 if rule.scope == "node" and (node.mode == "root" or node.of_kind(*rule.kinds)):
-                    found += rule.check(node, run.settings)
+                    found += rule.check(node, settings)
         now.nodes[node] = (versions, found)
         out += found
     return out

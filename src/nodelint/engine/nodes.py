@@ -60,6 +60,8 @@ def _written_by(outer: D.Document, t: Target, documents: Documents) -> list[Node
     nodes = [Node(f"{outer.path}::written" + (f"::{m}" if m is not None else ""), "tree", docs, tree=tree, carrier=outer)
              for m, docs in machines.items()] or [Node(f"{outer.path}::written", "tree", [], tree=tree, carrier=outer)]
     nodes[0].docs.insert(0, outer)
+    for node in nodes:
+        node.platform = outer.extra.get("platform") or {}
     return nodes
 
 

@@ -53,6 +53,8 @@ class Node:
     # The file that writes every other file of the node (a cloud-init user data, a Cluster API
     # config, a script: read/embedded); the node has no filesystem of its own then.
     carrier: Document | None = None
+    # What the platform a carrier provisions decides (Talos: cgroupfs, no unset sysctl judged).
+    platform: dict = fresh(dict)
     # Views computed from the node's documents (e.g. its sysctl model); the engine clears it
     # whenever a fix changes a document.
     memo: dict = fresh(dict)

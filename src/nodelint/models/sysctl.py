@@ -245,6 +245,7 @@ def _model(node: Node) -> list[Model]:
             procps_files.sort(key=lambda f: f[0])
         assumed = True
     judges_unset = node.mode == "root" or bool(files) or sysctl_conf is not None or bool(masked)
+    judges_unset = judges_unset and node.platform.get("sysctl_judges_unset", True)
     return [Model(files, sysctl_conf, True, assumed, masked, judges_unset, procps_files)]
 
 

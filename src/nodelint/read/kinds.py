@@ -33,6 +33,7 @@ KINDS = {
     "butane": "yaml",
     "ignition": "json",
     "ansible": "yaml",
+    "talos": "yaml",
 }
 
 # Runtime components whose versions nodelint knows (NL3xx); here so that a check that names none
@@ -220,6 +221,7 @@ _BOTTLEROCKET = _Lazy(r"^\[settings\.(?:kubernetes|kernel|container-runtime|host
 _BUTANE = _Lazy(r"^variant:\s*['\"]?(?:fcos|flatcar|openshift|r4e|fiot)\b", re.M)
 _IGNITION = _Lazy(r'"ignition"\s*:\s*\{[^}]*"version"\s*:\s*"3\.')
 _ANSIBLE_TASK = _Lazy(r"^[ \t]*(?:-[ \t]+)?(?:ansible\.(?:builtin|posix|legacy)\.)?(?:copy|sysctl|lineinfile|replace)[ \t]*:[ \t]*$", re.M)
+_TALOS = _Lazy(r"^machine:[ \t]*\n(?:[ \t]+.*\n|[ \t]*\n)*?[ \t]+(?:type|token|install|kubelet|files|sysctls|network|features|certSANs):", re.M)
 _SHEBANG = _Lazy(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|z|k)?sh\b")
 _HEREDOC_TO_ETC = _Lazy(r"<<[^\n]*/etc/|(?:>|tee[^\n]*)[ \t]*['\"]?/etc/[^\n]*<<")
 _SYSCTL_LINE = _Lazy(r"^\s*-?(?:kernel|vm|fs|net|user|dev|abi|debug|sunrpc|crypto)[./][\w./*-]+\s*(?:=|$)")
@@ -308,6 +310,9 @@ def _carrier(head: str, lower: str) -> str | None:
         return "butane"
     if '"ignition"' in head and _IGNITION.search(head):
         return "ignition"
+    if "machine:" in head and _TALOS.search(head) or "CRICustomizationConfig" in head \
+            or "/machine/files" in head and "op:" in head:
+        return "talos"
     if ("copy:" in head or "sysctl:" in head or "lineinfile:" in head or "replace:" in head) \
             and ("/etc/" in head or "sysctl" in head) and _ANSIBLE_TASK.search(head):
         return "ansible"

@@ -19,7 +19,7 @@ from .codecs import Unencodable
 
 CARRIERS = {"cloud-init": "cloudinit", "capi": "capi", "shell": "shell", "mime": "mime", "nodeadm": "nodeadm",
             "karpenter": "karpenter", "bottlerocket": "bottlerocket", "butane": "coreos", "ignition": "coreos",
-            "ansible": "ansible"}
+            "ansible": "ansible", "talos": "talos"}
 
 
 @record(eq=False)
