@@ -505,3 +505,29 @@ def test_a_talos_json_patch_with_toml_is_not_a_broken_containerd_config(nodelint
 def test_talos_leaves_inotify_watches_to_its_kernel(nodelint, tmp_path):
     path = write(tmp_path / "patch.yaml", "machine:\n  sysctls:\n    net.ipv4.ip_forward: \"1\"\n")
     assert nodelint("--format", "json", path).json["findings"] == []
+
+
+def test_a_placeholder_runtime_type_is_judged_as_the_runc_shim_its_name_says(nodelint, tmp_path):
+    """Placeholders are unknown, not absent: SystemdCgroup is missing whatever runc shim renders."""
+    script = ("#!/bin/sh\ncat > /etc/containerd/config.toml <<EOF\nversion = 2\n"
+              '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "${RUNTIME_TYPE}"\n'
+              '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  BinaryName = "${RUNC}"\nEOF\n')
+    path = write(tmp_path / "setup.sh", script)
+    findings = nodelint("--format", "json", path).json["findings"]
+    nl101 = [f for f in findings if f["rule"] == "NL101"]
+    assert len(nl101) == 1 and "runtime_type is a template placeholder" in nl101[0]["message"]
+    assert any(f["rule"] == "NL002" and "placeholders left alone" in f["message"] for f in findings)
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert '  BinaryName = "${RUNC}"\n  SystemdCgroup = true\n' in after  # the expansions stay as written
+
+
+def test_a_template_that_parses_once_masked_is_checked(nodelint, tmp_path):
+    text = ("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+            "cgroupDriver: cgroupfs\nclusterDNS:\n{% for ip in dns %}\n  - {{ ip }}\n{% endfor %}\n")
+    path = write(tmp_path / "files/var/lib/kubelet/config.yaml.tpl", text)
+    rules = nodelint("--format", "json", path).rules()
+    assert "NL105" in rules and "NL002" in rules
+    # a value that is a placeholder is unknown: no verdict on it
+    write(path, text.replace("cgroupDriver: cgroupfs", "cgroupDriver: {{ kubelet_cgroup_driver }}"))
+    assert nodelint("--format", "json", path).rules() == ["NL002"]

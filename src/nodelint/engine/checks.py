@@ -146,6 +146,9 @@ def engine_findings(doc: D.Document) -> list[Finding]:
     problems = getattr(doc.parsed, "problems", ())
     out = [Finding("NL001", "warning", doc.path, line, column, message)
            for line, column, message in problems] if problems else []
+    if doc.extra.get("masked"):
+        out.append(Finding("NL002", "info", doc.path, 1, 1, f"template: checked with its placeholders left alone "
+                           f"({doc.kind} config with template syntax; what depends on them is not judged)"))
     if doc.kind == "docker":
         from ..models.docker import refusals
 
@@ -157,7 +160,7 @@ def engine_findings(doc: D.Document) -> list[Finding]:
             if severity == "error":
                 refused.update(keys)  # every dockerd refuses it: only a fix taking these keys out is offered
         doc.extra["refused"] = refused
-    for key, offset in getattr(doc.parsed, "duplicates", ()):
+    for key, offset in getattr(doc.parsed, "duplicates", ()) if not doc.extra.get("placeholders") else ():
         pos = doc.parsed.lines.position(offset)
         name = key[-1]
         out.append(Finding("NL005", "warning", doc.path, pos.line, pos.column,
@@ -168,8 +171,13 @@ def engine_findings(doc: D.Document) -> list[Finding]:
 
 def keep(settings, docs, findings: list[Finding]) -> list[Finding]:
     """The findings the user asked for (selection, per-file ignores, suppression comments),
-    with severity overrides, each report once, in report order."""
+    with severity overrides, each report once, in report order.  A finding that names a masked
+    placeholder depends on what a template renders (read/placeholders.py): it is not kept."""
     s = settings
+    if any(d.extra.get("placeholders") for d in docs):
+        from ..read.kinds import PLACEHOLDER
+
+        findings = [f for f in findings if PLACEHOLDER not in f.message]
     by_path = {d.path: d for d in docs}
     lines: dict[str, list[str] | None] = {}  # path -> its lines, split once (not once per finding)
     kept = []

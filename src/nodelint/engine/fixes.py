@@ -87,6 +87,8 @@ class _Probes:
 
     def parses(self, doc: D.Document, text: str) -> bool:
         probe = self.last[doc.path] = D.Document(doc.path, doc.fs_path, doc.kind, text, role=doc.role)
+        if doc.extra.get("shell_expansions"):
+            probe.extra["shell_expansions"] = True
         D.parse(probe)
         return probe.error is None and (probe.parsed is not None or doc.templated)
 
@@ -142,8 +144,14 @@ def _commit(run, planned: dict[str, list], by_path: dict, probes: _Probes) -> in
         if probe is not None and probe.text == new_text:  # parsed already, when it was tried
             doc.text, doc.parsed, doc.error = new_text, probe.parsed, probe.error
             doc.templated, doc.template_markers = probe.templated, probe.template_markers
+            for k in ("masked", "placeholders"):
+                doc.extra.pop(k, None)
+                if probe.extra.get(k):
+                    doc.extra[k] = True
         else:
             doc.text, doc.parsed, doc.error, doc.templated = new_text, None, None, False
+            doc.extra.pop("masked", None)
+            doc.extra.pop("placeholders", None)
             D.parse(doc)
         run.changed.add(doc)
         changed += 1

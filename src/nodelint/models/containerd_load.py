@@ -88,8 +88,16 @@ class ReadHandler:
         from .containerd import RUNC_TYPES
 
         if self.runtime_type:
+            if self.placeholder_type:  # a template fills it in: a handler named runc runs a runc shim
+                return self.name == "runc"
             return self.runtime_type in RUNC_TYPES
         return self.name == "runc" and line not in ("1.6", "1.7")
+
+    @property
+    def placeholder_type(self) -> bool:
+        from ..read.kinds import PLACEHOLDER
+
+        return isinstance(self.runtime_type, str) and PLACEHOLDER in self.runtime_type
 
     def systemd_cgroup(self, any_case: bool):
         """The SystemdCgroup value this line reads (None: not set), and the key written."""

@@ -104,28 +104,52 @@ def decode(raw: bytes) -> tuple[str, bool, ParseError | None]:
 
 
 def parse(doc: Document) -> Document:
-    """Parse ``doc.text`` with its kind's format; sets ``parsed`` or ``error``/``templated``."""
-    doc.template_markers = K.is_templated(doc.text)
+    """Parse ``doc.text`` with its kind's format; sets ``parsed`` or ``error``/``templated``.
+
+    A template (or a here-document the shell expands: ``extra["shell_expansions"]``) that does
+    not parse as written is parsed with its placeholders masked (placeholders.py); ``masked``
+    then says so, and only a template that does not parse even so is ``templated`` (not checked)."""
+    shell = bool(doc.extra.get("shell_expansions"))
+    doc.template_markers = K.is_templated(doc.text) or shell
     if doc.error is not None:
         return doc
     syntax = _syntax_of(doc)
-    try:
+    if not doc.template_markers:
         try:
-            doc.parsed = _load(syntax, doc.text, explain=not doc.template_markers)
-        except RecursionError:
-            from .formats import FormatSyntaxError
-
-            raise FormatSyntaxError("nested too deeply to read", 1, 1) from None
-    except _syntax_errors() as e:
-        if doc.template_markers:
-            doc.templated = True
-        else:
+            doc.parsed = _parsed(syntax, doc.text, True)
+        except _syntax_errors() as e:
             doc.error = ParseError(e.message, e.line, e.column)
         return doc
-    if doc.template_markers and K.template_stem(doc.path)[1]:
-        # A template that happens to parse: its values may still be rendered later.
-        doc.templated = _has_template_values(doc)
+    from .placeholders import mask
+
+    for text in (mask(doc.text, syntax, shell), doc.text):  # masked first: a value holding one is unknown
+        try:
+            doc.parsed = _parsed(syntax, text, False)
+        except _syntax_errors():
+            continue
+        doc.extra["placeholders"] = True
+        if shell or K.template_stem(doc.path)[1] or not _parses(syntax, doc.text):
+            doc.extra["masked"] = True  # a template: said so (NL002), and checked around its placeholders
+        return doc
+    doc.templated = True
     return doc
+
+
+def _parses(syntax: str, text: str) -> bool:
+    try:
+        _parsed(syntax, text, False)
+    except _syntax_errors():
+        return False
+    return True
+
+
+def _parsed(syntax: str, text: str, explain: bool):
+    try:
+        return _load(syntax, text, explain=explain)
+    except RecursionError:
+        from .formats import FormatSyntaxError
+
+        raise FormatSyntaxError("nested too deeply to read", 1, 1) from None
 
 
 def _has_template_values(doc: Document) -> bool:

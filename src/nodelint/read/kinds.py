@@ -40,7 +40,11 @@ KINDS = {
 # of them does not import the version machinery.
 RUNTIME_COMPONENTS = ("containerd", "runc", "runsc", "docker", "kubelet")
 
-TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl", ".template")
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl", ".gtpl", ".template")
+
+# What a masked placeholder reads as (read/placeholders.py): a value holding it is unknown, and a
+# finding that mentions it depends on what the template renders.
+PLACEHOLDER = "NLPH"
 
 # (kind, role, pattern).  The named group ``node`` is the file's location on a node;
 # what precedes it is the node root (a tree prefix such as ``files/``).
@@ -334,4 +338,4 @@ def is_templated(text: str) -> bool:
 
 def templated_value(value) -> bool:
     """A value still holding template syntax, e.g. ``"{{ .Driver }}"``."""
-    return isinstance(value, str) and ("{{" in value or "{%" in value)
+    return isinstance(value, str) and ("{{" in value or "{%" in value or PLACEHOLDER in value)

@@ -1,16 +1,21 @@
 """NL002: a templated file was recognised but not checked.
 
 ## What it does
-Reports a file holding Jinja (``{{ }}``, ``{% %}``) or Go template syntax that
-cannot be parsed as its kind before rendering, for example an Ansible
-``config.toml.j2`` or a ``config.template.toml`` rendered by a bootstrap tool.
-A template that parses anyway (template syntax only inside string values) is
-checked, and values that still hold template syntax are left alone.
+Reports a file holding Jinja (``{{ }}``, ``{% %}``) or Go template syntax, or a file a
+shell here-document writes with ``$VAR``/``${VAR}``/``$(...)`` expansions.  Placeholders are
+unknown, not absent: each is masked with a filler of its own length (a line holding only a
+control statement is blanked) and the file is checked around them; a value holding one is
+left alone, and a finding that depends on one is not reported.  The info line says
+"checked with its placeholders left alone".  Only a file that does not parse even masked is
+"not checked".  A handler named ``runc`` whose ``runtime_type`` is a placeholder is judged as
+the runc shim its name says (every runc shim value gives the same verdict), and the finding
+says so.
 
 ## Why it matters
-nodelint does not guess what a template renders to: a check on half of a template
-would be wrong in both directions.  The info line tells you the file was seen and
-why it was not judged, instead of a parse error or silence.
+nodelint does not guess what a template renders to, but most of a template does not depend
+on its placeholders: a valid kubeadm YAML with a ``.tpl`` suffix, a distribution's
+``config.toml`` template whose runc handler has no ``SystemdCgroup``.  The info line tells
+you the file was seen and how it was judged, instead of a parse error or silence.
 
 ## Example
 ```toml
@@ -18,7 +23,7 @@ why it was not judged, instead of a parse error or silence.
 version = {% if containerd_version is version('2.0.0', '>=') %}3{% else %}2{% endif %}
 ```
 ```console
-config.toml:1:1: NL002 info template: not checked (containerd config with Jinja syntax)
+config.toml:1:1: NL002 info template: not checked (containerd config with template syntax; check the rendered file)
 ```
 
 ## Fix

@@ -209,8 +209,10 @@ def _handler_findings(node, doc, wrong, live, considered, eff, want, settings, f
             else _set(target, table, True)
         fix = Fix((edit,), "set SystemdCgroup = true in the handler's options")
         hint = " (or in a file it imports)" if eff.config.data.get("imports") and not node.is_view else ""
+        assumed = (" (its runtime_type is a template placeholder: this assumes the runc shim its name says,"
+                   " as every runc shim value would)") if h.placeholder_type else ""
         msg = (f"runtime handler '{name}' runs runc without SystemdCgroup = true in its options{where}: "
-               f"containerd defaults to the cgroupfs driver{hint}{because}")
+               f"containerd defaults to the cgroupfs driver{hint}{because}{assumed}")
         yield finding(CODE, SEVERITY, target, table, msg, fix)
 
 

@@ -84,12 +84,12 @@ def _document(outer: D.Document, found: Found) -> D.Document | None:
                      node_path=node_path or None)
     doc.extra["embedding"] = Embedding(outer, found, text)
     doc.extra.update(found.extra or {})
+    if found.templated:
+        doc.extra["shell_expansions"] = True  # the shell fills them in: masked, judged around (placeholders.py)
     machine = found.machine if found.machine is not None else outer.extra.get("machine")
     if machine is not None:
         doc.extra["machine"] = machine
     D.parse(doc)
-    if found.templated and not doc.templated:
-        doc.templated = True
     return doc
 
 
