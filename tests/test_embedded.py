@@ -531,3 +531,51 @@ def test_a_template_that_parses_once_masked_is_checked(nodelint, tmp_path):
     # a value that is a placeholder is unknown: no verdict on it
     write(path, text.replace("cgroupDriver: cgroupfs", "cgroupDriver: {{ kubelet_cgroup_driver }}"))
     assert nodelint("--format", "json", path).rules() == ["NL002"]
+
+
+# ------------------------------------------------------------- the real validators
+
+CACHE = __import__("pathlib").Path(__file__).resolve().parents[1] / ".cache"
+CLOUD_INIT_SCHEMA = CACHE / "cloud-init/usr/lib/python3/dist-packages/cloudinit/config/schemas/schema-cloud-config-v1.json"
+IGNITION_VALIDATE = CACHE / "ignition/usr/bin/ignition-validate"
+
+
+@pytest.mark.skipif(not CLOUD_INIT_SCHEMA.is_file(), reason="cloud-init's schema is not unpacked (scripts/install-test-tools)")
+def test_fixed_user_data_still_passes_cloud_inits_own_schema(nodelint, tmp_path):
+    import jsonschema
+
+    schema = json.loads(CLOUD_INIT_SCHEMA.read_text())
+    for name, text in (("user-data.yaml", CLOUD_CONFIG), ("crlf-user-data.yaml", CLOUD_CONFIG.replace("\n", "\r\n"))):
+        path = tmp_path / name
+        path.write_bytes(text.encode())
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)  # the input is valid to begin with
+        nodelint("--fix", path)
+        assert path.read_text() != text
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+@pytest.mark.skipif(not IGNITION_VALIDATE.is_file(), reason="ignition-validate is not unpacked (scripts/install-test-tools)")
+def test_fixed_ignition_config_passes_ignition_validate(nodelint, tmp_path):
+    path = write(tmp_path / "node.ign", (FIXTURES / "node.ign").read_text())
+    assert subprocess.run([str(IGNITION_VALIDATE), str(path)], capture_output=True).returncode == 0
+    nodelint("--fix", path)
+    result = subprocess.run([str(IGNITION_VALIDATE), str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_fixed_ansible_tasks_pass_ansible_playbook_syntax_check(nodelint, tmp_path):
+    playbook_runner = shutil.which("ansible-playbook") or str(__import__("pathlib").Path(__import__("sys").executable).parent / "ansible-playbook")
+    if not __import__("os").path.exists(playbook_runner):
+        pytest.skip("ansible-playbook is not installed (pip install -e '.[test]')")
+    text = (FIXTURES / "ansible/containerd-tasks.yml").read_text()
+    # ansible-core alone has no ansible.posix collection: the builtin tasks are what is checked
+    text = text.replace(text[text.index("- name: Kernel parameters"):text.index("- name: Write crictl config")], "")
+    tasks = write(tmp_path / "roles/containerd/tasks/main.yml", text)
+    nodelint("--fix", tasks)
+    assert tasks.read_text() != text
+    playbook = write(tmp_path / "site.yml", "- hosts: localhost\n  gather_facts: false\n  roles:\n    - containerd\n")
+    result = subprocess.run([playbook_runner, "--syntax-check", "-i", "localhost,", str(playbook)], capture_output=True,
+                            text=True, cwd=tmp_path, env={**__import__("os").environ, "ANSIBLE_ROLES_PATH": str(tmp_path / "roles"),
+                                                          "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"),
+                                                          "ANSIBLE_HOME": str(tmp_path / "ansible-home")})
+    assert result.returncode == 0, result.stdout + result.stderr
