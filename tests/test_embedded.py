@@ -579,3 +579,20 @@ def test_fixed_ansible_tasks_pass_ansible_playbook_syntax_check(nodelint, tmp_pa
                                                           "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"),
                                                           "ANSIBLE_HOME": str(tmp_path / "ansible-home")})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_commands_in_a_list_run_as_one_script(nodelint, tmp_path):
+    """preKubeadmCommands (and cloud-init runcmd) run one after the other in one script: the sed in
+    a later item edits what an earlier item generated; a heredoc in an item is fixed in place.
+    Shape of azimuth-cloud/capi-helm-charts openstack-cluster _helpers.tpl; contentFrom of the
+    cluster-api book's Azure templates."""
+    text = (FIXTURES / "capi-prekubeadm.yaml").read_text()
+    path = write(tmp_path / "md-0.yaml", text)
+    found = {(f["rule"], f["line"]) for f in nodelint("--format", "json", path).json["findings"]}
+    assert {("NL002", 10), ("NL201", 17), ("NL111", 20)} <= found
+    assert not any(rule == "NL101" and "1.6" in str(line) for rule, line in found)
+    nodelint("--fix", path)
+    after = path.read_text()
+    assert changed_lines(text, after) == [17]
+    commands = yaml.safe_load(after)["spec"]["template"]["spec"]["preKubeadmCommands"]
+    assert "fs.inotify.max_user_instances = 8192" in commands[0] and commands[0].endswith("CONTENT\n")

@@ -149,6 +149,8 @@ def engine_findings(doc: D.Document) -> list[Finding]:
     if doc.extra.get("masked"):
         out.append(Finding("NL002", "info", doc.path, 1, 1, f"template: checked with its placeholders left alone "
                            f"({doc.kind} config with template syntax; what depends on them is not judged)"))
+    for line, column, message in doc.extra.get("unread", ()):  # what a carrier names but does not hold
+        out.append(Finding("NL002", "info", doc.path, line, column, message))
     if doc.kind == "docker":
         from ..models.docker import refusals
 

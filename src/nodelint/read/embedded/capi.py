@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from . import Found
 from .codecs import FlagValues
-from .yaml_values import decoded, string_value
+from .yaml_values import commands, decoded, string_value
 
 SPECS = {  # kind -> the path of its KubeadmConfigSpec
     "KubeadmConfig": ("spec",),
@@ -34,10 +34,20 @@ def find(outer) -> list[Found]:
     out = []
     for key, spec in config_specs(outer):
         out += _kubelet_args(outer, key, spec)
+        for section in ("preKubeadmCommands", "postKubeadmCommands", "bootCommands"):
+            for found in commands(outer, key + (section,), spec.get(section), section):
+                found.machine = str(key[0])
+                out.append(found)
         files = spec.get("files")
         if not isinstance(files, list):
             continue
         for i, item in enumerate(files):
+            if isinstance(item, dict) and isinstance(item.get("path"), str) and "contentFrom" in item:
+                where = outer.parsed.position(key + ("files", i, "contentFrom"))
+                outer.extra.setdefault("unread", []).append(
+                    (where.line, where.column, f"{item['path']}: its content comes from a Secret (contentFrom), "
+                     "which nodelint cannot read; not checked"))
+                continue
             if not isinstance(item, dict) or not isinstance(item.get("path"), str) or "content" not in item:
                 continue
             value = decoded(string_value(outer, key + ("files", i, "content")), item.get("encoding"))

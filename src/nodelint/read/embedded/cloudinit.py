@@ -9,17 +9,18 @@ schema, ``$defs.cc_write_files`` in cloudinit/config/schemas/schema-cloud-config
 from __future__ import annotations
 
 from . import Found
-from .yaml_values import decoded, string_value
+from .yaml_values import commands, decoded, string_value
 
 
 def find(outer) -> list[Found]:
     out = []
     for d, data in enumerate(outer.data or []):
-        items = data.get("write_files") if isinstance(data, dict) else None
-        if not isinstance(items, list):
+        if not isinstance(data, dict):
             continue
-        for i, item in enumerate(items):
+        for i, item in enumerate(data.get("write_files") if isinstance(data.get("write_files"), list) else []):
             out += _item(outer, (d, "write_files", i), item, f"write_files[{i}]")
+        for section in ("bootcmd", "runcmd"):  # run after write_files (bootcmd before): scripts of their own
+            out += commands(outer, (d, section), data.get(section), section)
     return out
 
 

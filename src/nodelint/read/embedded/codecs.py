@@ -370,3 +370,28 @@ class DataURL:
 
     def outer_position(self, line: int, column: int) -> tuple[int, int]:
         return self.container.outer_position(1, 1)
+
+
+class Joined:
+    """Several YAML strings read as one text, one after the other (a ``runcmd`` list, run as one
+    script): places map back to each string; nothing is written through it."""
+
+    writable = False
+
+    def __init__(self, parts: list):
+        """``parts``: (codec, text) of each string, in order."""
+        self.parts, self.first_lines, line = parts, [], 1
+        for _, text in parts:
+            self.first_lines.append(line)
+            line += text.count("\n") + (0 if text.endswith("\n") else 1)
+        self.start = self.end = -1
+
+    def decode(self) -> str:
+        return "".join(t if t.endswith("\n") else t + "\n" for _, t in self.parts)
+
+    def encode(self, inner: str) -> str:
+        raise Unencodable("a list of commands read as one script")
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        i = max(k for k, first in enumerate(self.first_lines) if first <= line) if line >= 1 else 0
+        return self.parts[i][0].outer_position(line - self.first_lines[i] + 1, column)

@@ -11,13 +11,14 @@ from .codecs import Heredoc, Nowhere
 
 
 def find(outer) -> list[Found]:
+    only = outer.extra.get("shell_only")
     out = []
-    for h in outer.parsed.heredocs:
+    for h in outer.parsed.heredocs if only != "generated" else ():
         codec = Heredoc(outer.text, h.body_start, h.body_end, h.line + 1, h.strip_tabs)
         text = codec.decode()
         out.append(Found(f"line {h.line}", h.target, codec, text, append=h.append,
                          templated=not h.literal and expands(outer.text[h.body_start:h.body_end])))
-    return out + generated_configs(outer)
+    return out + (generated_configs(outer) if only != "heredocs" else [])
 
 
 def generated_configs(outer) -> list[Found]:

@@ -16,7 +16,11 @@ def string_value(outer, key: tuple):
     start = _token_start(outer.text, node)
     line_of = lambda offset: parsed.lines.position(offset).line  # noqa: E731
     if node.style == "|":
-        parent = key_node.start_mark.column if key_node is not None else node.start_mark.column
+        if key_node is not None:
+            parent = key_node.start_mark.column
+        else:  # a sequence item ("- |"): the sequence's indentation
+            line = outer.text[outer.text.rfind("\n", 0, start) + 1:start]
+            parent = len(line) - len(line.lstrip(" "))
         codec = BlockScalar.at(outer.text, start, parent, line_of)
         return (codec, node.value) if codec is not None else None
     if node.style == ">":
@@ -42,3 +46,25 @@ def decoded(value, encoding):
         return None
     inner = wrapped.decode()
     return (wrapped, inner) if inner is not None else None
+
+
+def commands(outer, key: tuple, items, label: str):
+    """Shell commands kept as YAML strings (cloud-init ``runcmd``/``bootcmd``, Cluster API
+    ``preKubeadmCommands``/``postKubeadmCommands``) that write node files: each is read as a
+    script of its own (here-documents, ``containerd config default``)."""
+    from . import Found
+    from .codecs import Joined
+
+    out, parts = [], []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        placed = string_value(outer, key + (i,)) if isinstance(item, str) else None
+        if placed is None:
+            continue
+        parts.append(placed)
+        if "<<" in item and "/etc/" in item:  # its here-documents, fixable in place
+            out.append(Found(f"{label}[{i}]", "", *placed, kind="shell", extra={"shell_only": "heredocs"}))
+    if any("config default" in text for _, text in parts):  # generated, then edited by later commands
+        joined = Joined(parts)
+        out.append(Found(f"{label} (one script)", "", joined, joined.decode(), kind="shell",
+                         extra={"shell_only": "generated"}))
+    return out
