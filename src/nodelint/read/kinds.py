@@ -188,9 +188,9 @@ NAMES = _Patterns(_NAMES)
 # Extensions worth opening to sniff when a path says nothing.
 SNIFF_SUFFIXES = (".toml", ".json", ".yaml", ".yml", ".conf", ".part", ".hcl", ".sh", ".bash", ".cfg")
 # Names without a telling suffix whose content is worth a look (cloud-init user data).
-SNIFF_NAMES = ("user-data", "userdata", "user_data")
-CARRIER_SUFFIXES = (".sh", ".bash", ".cfg", ".mime", ".ign", ".bu")
-SNIFF_SUFFIXES += (".mime", ".ign", ".bu")
+SNIFF_NAMES = ("user-data", "userdata", "user_data", "dockerfile", "containerfile")
+CARRIER_SUFFIXES = (".sh", ".bash", ".cfg", ".mime", ".ign", ".bu", ".dockerfile")
+SNIFF_SUFFIXES += (".mime", ".ign", ".bu", ".dockerfile")
 
 class _Lazy:
     """A regex compiled on first use: most runs never sniff, and compiling costs start-up."""
@@ -322,8 +322,12 @@ def _carrier(head: str, lower: str) -> str | None:
         return "ansible"
     if "cluster.x-k8s.io/" in head and _CAPI.search(head) and _CAPI_KIND.search(head):
         return "capi"
-    if "/etc/" in head and (lower.endswith((".sh", ".bash")) or _SHEBANG.match(head)) \
-            and (("<<" in head and _HEREDOC_TO_ETC.search(head)) or "config default" in head):
+    name = lower.rsplit("/", 1)[-1]
+    script = lower.endswith((".sh", ".bash", ".dockerfile")) or name.startswith(("dockerfile", "containerfile")) \
+        or _SHEBANG.match(head)
+    if "/etc/" in head and script \
+            and (("<<" in head and _HEREDOC_TO_ETC.search(head)) or "config default" in head
+                 or ("echo" in head and "/sysctl" in head)):
         return "shell"
     return None
 

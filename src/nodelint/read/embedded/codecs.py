@@ -395,3 +395,15 @@ class Joined:
     def outer_position(self, line: int, column: int) -> tuple[int, int]:
         i = max(k for k, first in enumerate(self.first_lines) if first <= line) if line >= 1 else 0
         return self.parts[i][0].outer_position(line - self.first_lines[i] + 1, column)
+
+
+class ShellWord:
+    """A shell word's token (quotes included) holding a line ``echo`` writes."""
+
+    writable = False
+
+    def __init__(self, start: int, end: int, value: str, line: int, column: int):
+        self.start, self.end, self.value, self.line, self.column = start, end, value, line, column
+
+    def outer_position(self, line: int, column: int) -> tuple[int, int]:
+        return self.line, self.column

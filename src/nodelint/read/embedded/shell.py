@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from ..formats.shell import expands
 from . import Found
-from .codecs import Heredoc, Nowhere
+import re
+
+from .codecs import Heredoc, Joined, Nowhere, ShellWord
 
 
 def find(outer) -> list[Found]:
@@ -18,7 +20,37 @@ def find(outer) -> list[Found]:
         text = codec.decode()
         out.append(Found(f"line {h.line}", h.target, codec, text, append=h.append,
                          templated=not h.literal and expands(outer.text[h.body_start:h.body_end])))
+    if only != "generated":
+        out += echoed(outer)
     return out + (generated_configs(outer) if only != "heredocs" else [])
+
+
+_ECHO = re.compile(r"""^[ \t]*(?:sudo[ \t]+)?echo[ \t]+('[^'\n]*'|"[^"\\$`\n]*"|[A-Za-z0-9_.=/-]+)[ \t]*"""
+                   r"""(?:(>>?)[ \t]*(/[^\s;|&]+)|\|[ \t]*(?:sudo[ \t]+)?tee[ \t]+(-a[ \t]+)?(/[^\s;|&>]+))""", re.M)
+
+
+def echoed(outer) -> list[Found]:
+    """Lines ``echo 'key = value' >> /etc/sysctl.d/...`` (or ``| tee [-a]``) write: one file per
+    path, read as the script leaves it (not rewritten: each line is its own command)."""
+    if "echo" not in outer.text:
+        return []
+    lines = outer.parsed.lines
+    by_path: dict[str, list] = {}
+    for m in _ECHO.finditer(outer.text):
+        word = m.group(1)
+        path = m.group(3) or m.group(5)
+        if not path.startswith("/etc/") or "/sysctl" not in path:
+            continue
+        value = word[1:-1] if word[0] in "'\"" else word
+        pos = lines.position(m.start(1))
+        by_path.setdefault(path, []).append((ShellWord(m.start(1), m.end(1), value, pos.line, pos.column),
+                                             value + "\n"))
+    out = []
+    for path, parts in by_path.items():
+        codec = Joined(parts)
+        out.append(Found(f"the echo at line{'s' if len(parts) > 1 else ''} " + ", ".join(str(p[0].line) for p in parts),
+                         path, codec, codec.decode(), append=True))
+    return out
 
 
 def generated_configs(outer) -> list[Found]:
