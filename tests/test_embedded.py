@@ -648,3 +648,11 @@ def test_fixed_embedded_containerd_configs_pass_the_real_containerd(nodelint, tm
     (result,) = judges.containerd_batch(line, [root])
     assert result["exit"] == 0, result["stderr"]
     assert "SystemdCgroup = true" in result["stdout"]
+
+
+def test_sysctl_w_alone_is_runtime_only(nodelint, tmp_path):
+    path = write(tmp_path / "setup.sh", "#!/bin/sh\nsysctl -w fs.inotify.max_user_instances=8192\n"
+                                         "sudo sysctl -w net.ipv4.ip_forward=1\n"
+                                         "echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/k8s.conf\n")
+    nl207 = [f for f in nodelint("--format", "json", path).json["findings"] if f["rule"] == "NL207"]
+    assert [(f["line"], f["severity"]) for f in nl207] == [(2, "info")]  # ip_forward is also written to a file

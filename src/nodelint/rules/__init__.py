@@ -53,6 +53,7 @@ INDEX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "NL204": ("nl204_sysctl_lowered_later", "node", ("sysctl",)),
     "NL205": ("nl205_sysctl_live_drift", "node", ("sysctl",)),
     "NL206": ("nl206_sysctl_models_differ", "node", ("sysctl",)),
+    "NL207": ("nl207_sysctl_runtime_only", "document", ("shell",)),
     "NL301": ("nl301_containerd_version", "run", ("versions",)),
     "NL302": ("nl302_runc_version", "run", ("versions",)),
     "NL303": ("nl303_runsc_version", "run", ("versions",)),
