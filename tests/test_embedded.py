@@ -656,3 +656,12 @@ def test_sysctl_w_alone_is_runtime_only(nodelint, tmp_path):
                                          "echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.d/k8s.conf\n")
     nl207 = [f for f in nodelint("--format", "json", path).json["findings"] if f["rule"] == "NL207"]
     assert [(f["line"], f["severity"]) for f in nl207] == [(2, "info")]  # ip_forward is also written to a file
+
+
+def test_keep_chomping_keeps_its_trailing_blank_lines(nodelint, tmp_path):
+    text = ("#cloud-config\nwrite_files:\n- path: /etc/containerd/config.toml\n  content: |+\n"
+            + "".join("    " + ln + "\n" for ln in RUNC_FALSE.splitlines()) + "\n\n- path: /etc/motd\n  content: hi\n")
+    path = write(tmp_path / "user-data.yaml", text)
+    nodelint("--fix", path)
+    content = yaml.safe_load(path.read_text())["write_files"][0]["content"]
+    assert content == RUNC_FALSE.replace("false", "true") + "\n\n"

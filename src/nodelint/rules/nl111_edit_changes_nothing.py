@@ -61,4 +61,6 @@ def check(node, settings):
         for line, source in missed:
             yield Finding(CODE, SEVERITY, doc.path, 1, 1,
                           f"{source} changes nothing in the config containerd {releases} print"
-                          f" (line {line}): the setting it means to write is not there")
+                          f" (line {line}): the setting it means to write is not there; write the setting whatever"
+                          " the default prints (a config of your own, or a drop-in the config imports), or pin a"
+                          " containerd release whose default has the line")

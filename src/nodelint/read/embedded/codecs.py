@@ -74,17 +74,36 @@ class BlockScalar:
         """The region ends the file without a line break (so the value has none either)."""
         return not _eol(self.outer[self.start:self.end])
 
+    @property
+    def _kept(self) -> int:
+        """Blank lines after the content that a keep (``|+``) scalar holds."""
+        if self.chomp != "+":
+            return 0
+        n, pos = 0, self.end
+        for line in _lines(self.outer[self.end:]):
+            if line.strip(" \t\r\n"):
+                break
+            if line.endswith("\n"):
+                n += 1
+            pos += len(line)
+        return n
+
     def decode(self) -> str:
         out = []
         for line in _lines(self.outer[self.start:self.end]):
             body = line.rstrip("\r\n")
             out.append(body[self.indent:] if body.strip(" ") else "")
         text = "\n".join(out)
-        return text if self.chomp == "-" or self._open_end else text + "\n"
+        return text if self.chomp == "-" or self._open_end else text + "\n" + "\n" * self._kept
 
     def encode(self, inner: str) -> str:
         region = _lines(self.outer[self.start:self.end])
         eol = next((_eol(ln) for ln in region if _eol(ln)), "\r\n" if "\r\n" in self.outer else "\n")
+        kept = self._kept
+        if kept:
+            if not inner.endswith("\n" * (kept + 1)):
+                raise Unencodable("a keep scalar's trailing blank lines are outside the rewritten lines")
+            inner = inner[:-kept]
         lines = inner.split("\n")
         if inner.endswith("\n") and not self._open_end:
             lines.pop()
