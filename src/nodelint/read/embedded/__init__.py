@@ -103,10 +103,14 @@ def writable(doc: D.Document) -> bool:
     return emb is None or getattr(emb.found.codec, "writable", True)
 
 
+def _embedding_at(path: str, docs_by_path: dict) -> Embedding | None:
+    doc = docs_by_path.get(path)
+    return embedding(doc) if doc is not None else None
+
+
 def to_outer(finding, docs_by_path: dict):
     """A finding on an inner document, reported at the outer file's line and column."""
-    doc = docs_by_path.get(finding.path)
-    emb = embedding(doc) if doc is not None else None
+    emb = _embedding_at(finding.path, docs_by_path)
     if emb is None:
         return finding
     from ...values.findings import Finding
@@ -155,8 +159,7 @@ def _places(message: str, docs_by_path: dict) -> str:
 
 
 def _related(r, docs_by_path: dict):
-    doc = docs_by_path.get(r.path)
-    emb = embedding(doc) if doc is not None else None
+    emb = _embedding_at(r.path, docs_by_path)
     if emb is None:
         return r
     from ...values.findings import Related
