@@ -665,3 +665,9 @@ def test_keep_chomping_keeps_its_trailing_blank_lines(nodelint, tmp_path):
     nodelint("--fix", path)
     content = yaml.safe_load(path.read_text())["write_files"][0]["content"]
     assert content == RUNC_FALSE.replace("false", "true") + "\n\n"
+
+
+def test_printf_without_directives_writes_its_escapes(nodelint, tmp_path):
+    path = write(tmp_path / "sysctl.sh", "#!/bin/sh\nprintf 'fs.inotify.max_user_instances = 128\\n"
+                                         "fs.inotify.max_user_watches = 524288\\n' > /etc/sysctl.d/90-k8s.conf\n")
+    assert [(f["rule"], f["line"]) for f in nodelint("--format", "json", path).json["findings"]] == [("NL201", 2)]

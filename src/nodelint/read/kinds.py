@@ -327,7 +327,7 @@ def _carrier(head: str, lower: str) -> str | None:
         or _SHEBANG.match(head)
     if "/etc/" in head and script \
             and (("<<" in head and _HEREDOC_TO_ETC.search(head)) or "config default" in head
-                 or ("echo" in head and "/sysctl" in head)):
+                 or (("echo" in head or "printf" in head) and "/sysctl" in head)):
         return "shell"
     return None
 

@@ -25,30 +25,35 @@ def find(outer) -> list[Found]:
     return out + (generated_configs(outer) if only != "heredocs" else [])
 
 
-_ECHO = re.compile(r"""^[ \t]*(?:sudo[ \t]+)?echo[ \t]+('[^'\n]*'|"[^"\\$`\n]*"|[A-Za-z0-9_.=/-]+)[ \t]*"""
+_ECHO = re.compile(r"""^[ \t]*(?:sudo[ \t]+)?(echo|printf)[ \t]+('[^'\n]*'|"[^"\\$`\n]*"|[A-Za-z0-9_.=/-]+)[ \t]*"""
                    r"""(?:(>>?)[ \t]*(/[^\s;|&]+)|\|[ \t]*(?:sudo[ \t]+)?tee[ \t]+(-a[ \t]+)?(/[^\s;|&>]+))""", re.M)
 
 
 def echoed(outer) -> list[Found]:
     """Lines ``echo 'key = value' >> /etc/sysctl.d/...`` (or ``| tee [-a]``) write: one file per
     path, read as the script leaves it (not rewritten: each line is its own command)."""
-    if "echo" not in outer.text:
+    if "echo" not in outer.text and "printf" not in outer.text:
         return []
     lines = outer.parsed.lines
     by_path: dict[str, list] = {}
     for m in _ECHO.finditer(outer.text):
-        word = m.group(1)
-        path = m.group(3) or m.group(5)
+        program, word = m.group(1), m.group(2)
+        path = m.group(4) or m.group(6)
         if not path.startswith("/etc/") or "/sysctl" not in path:
             continue
         value = word[1:-1] if word[0] in "'\"" else word
-        pos = lines.position(m.start(1))
-        by_path.setdefault(path, []).append((ShellWord(m.start(1), m.end(1), value, pos.line, pos.column),
-                                             value + "\n"))
+        if program == "printf":  # a format without directives: its escapes, no newline of its own
+            if "%" in value.replace("%%", ""):
+                continue
+            written = value.replace("%%", "%").replace("\\n", "\n").replace("\\t", "\t")
+        else:
+            written = value + "\n"
+        pos = lines.position(m.start(2))
+        by_path.setdefault(path, []).append((ShellWord(m.start(2), m.end(2), value, pos.line, pos.column), written))
     out = []
     for path, parts in by_path.items():
         codec = Joined(parts)
-        out.append(Found(f"the echo at line{'s' if len(parts) > 1 else ''} " + ", ".join(str(p[0].line) for p in parts),
+        out.append(Found(f"the echo/printf at line{'s' if len(parts) > 1 else ''} " + ", ".join(str(p[0].line) for p in parts),
                          path, codec, codec.decode(), append=True))
     return out
 
