@@ -671,3 +671,17 @@ def test_printf_without_directives_writes_its_escapes(nodelint, tmp_path):
     path = write(tmp_path / "sysctl.sh", "#!/bin/sh\nprintf 'fs.inotify.max_user_instances = 128\\n"
                                          "fs.inotify.max_user_watches = 524288\\n' > /etc/sysctl.d/90-k8s.conf\n")
     assert [(f["rule"], f["line"]) for f in nodelint("--format", "json", path).json["findings"]] == [("NL201", 2)]
+
+
+def test_containerd_installed_with_no_config_on_a_kubeadm_node(nodelint, tmp_path):
+    """The incident: cloud-init installs containerd and joins with kubeadm (kubelet on systemd)
+    without writing a containerd config: runc runs on containerd's cgroupfs default."""
+    text = "#cloud-config\npackages:\n  - containerd\n  - kubeadm\nruncmd:\n  - kubeadm join 10.0.0.1:6443 --token abc\n"
+    path = write(tmp_path / "user-data.yaml", text)
+    findings = nodelint("--format", "json", path).json["findings"]
+    assert [(f["rule"], f["line"], f["fixable"]) for f in findings] == [("NL101", 2, False)]
+    configured = text.replace("runcmd:", "write_files:\n  - path: /etc/containerd/config.toml\n    content: |\n"
+                              + "".join("      " + ln + "\n" for ln in RUNC_FALSE.replace("false", "true").splitlines())
+                              + "runcmd:")
+    write(path, configured)
+    assert nodelint("--format", "json", path).json["findings"] == []
