@@ -31,8 +31,9 @@ RACER = textwrap.dedent("""
     path = os.path.join(root, rel)
     hidden = os.path.join(os.path.dirname(path), ".real-" + os.path.basename(path))
     flips = 0
-    print("ready", flush=True)
     while not os.path.exists(stop):
+        if flips == 3:
+            print("ready", flush=True)  # flipping, and scheduled: a loaded machine may starve a new process
         try:
             os.rename(path, hidden)
             os.symlink(outside, path)
@@ -43,6 +44,8 @@ RACER = textwrap.dedent("""
             flips += 1
         except OSError:  # nodelint made a new directory in the gap: the race is over for this run
             break
+    if flips < 3:
+        print("ready", flush=True)
     print(flips)
 """)
 
@@ -60,7 +63,7 @@ def make_root(root, outside):
     """A root whose sysctl.d and kubelet files need fixing, and an outside directory holding
     files of the same names and bytes.  Other files make the run last long enough for the racer
     to flip between reading and writing."""
-    for i in range(100):
+    for i in range(200):
         write(root / f"usr/lib/sysctl.d/{i:03d}-vendor.conf", f"net.vendor.k{i} = 1\n")
     write(root / "etc/sysctl.d/10-k8s.conf", SYSCTL)
     write(root / "var/lib/kubelet/config.yaml", KUBELET)
