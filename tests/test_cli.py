@@ -165,7 +165,7 @@ def test_rules_and_explain(nodelint):
     assert re.search(r"^NL101  error    fix     runc-without-systemd-cgroup: ", out.out, re.M)
     assert re.search(r"^NL301  error    unsafe  containerd-below-fixed-version: ", out.out, re.M)
     doc = nodelint("explain", "nl101")
-    assert doc.code == 0 and "## Why it matters" in doc.out and "SystemdCgroup = true" in doc.out
+    assert doc.code == 0 and "Why it matters\n--------------" in doc.out and "SystemdCgroup = true" in doc.out
     missing = nodelint("explain", "NL999")
     assert missing.code == 2 and "unknown rule" in missing.err
 
@@ -227,3 +227,44 @@ def test_diff_with_output_writes_the_report_of_what_fix_would_leave(nodelint, re
     assert out.code == 1 and out.out.startswith("--- a/")
     assert json.loads(report.read_text())["findings"] == []  # --fix would leave nothing
     assert "cgroupfs" in (repo / "files/etc/docker/daemon.json").read_text()  # and nothing was written
+
+
+def test_unknown_rule_codes_are_usage_errors_with_a_suggestion(nodelint, tmp_path):
+    path = write(tmp_path / "etc/docker/daemon.json", BAD_DOCKER)
+    out = nodelint("--select", "NL999", path)
+    assert out.code == 2 and "unknown rule code 'NL999' in select; did you mean" in out.err
+    assert nodelint("--select", "XYZ", path).code == 2
+    write(tmp_path / ".nodelint.toml", 'select = ["NL9"]\n')
+    out = nodelint(path, cwd=tmp_path)
+    assert out.code == 2 and ".nodelint.toml: unknown rule code 'NL9'" in out.err
+    (tmp_path / ".nodelint.toml").unlink()
+    ignored = nodelint("--ignore", "NL999", path)
+    assert ignored.code == 1 and "warning: unknown rule code 'NL999' in ignore" in ignored.err
+
+
+def test_mistakes_never_pass_silently(nodelint, tmp_path, monkeypatch):
+    path = write(tmp_path / "etc/docker/daemon.json", GOOD_DOCKER)
+    out = nodelint("--runtime-version", "containerd=abc", path)
+    assert out.code == 2 and "'abc' is not a version" in out.err
+    assert "--unsafe-fixes does nothing" in nodelint("--unsafe-fixes", path).err
+    assert nodelint("--root", str(tmp_path / "nowhere")).err.strip().endswith("no such directory (--root)")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "no node configuration files found" in nodelint(str(empty)).err
+    monkeypatch.setenv("NODELINT_TODAY", "garbage")
+    out = nodelint(path)
+    assert out.code == 2 and out.err.strip() == "nodelint: error: NODELINT_TODAY must be a date, YYYY-MM-DD (not 'garbage')"
+    monkeypatch.delenv("NODELINT_TODAY")
+    write(tmp_path / "cfg/.nodelint.toml", '[tool.nodelint]\nselect = ["NL1"]\n')
+    out = nodelint(path, cwd=tmp_path / "cfg")
+    assert out.code == 2 and "drop the [tool.nodelint] prefix" in out.err
+
+
+def test_help_shows_the_default_commands_options_and_explain_renders(nodelint):
+    from .conftest import run_exe
+
+    helped = run_exe("--help")
+    assert "--fix" in helped.stdout and "--select" in helped.stdout and "nodelint explain CODE" in helped.stdout
+    shown = run_exe("explain", "runc-without-systemd-cgroup").stdout
+    assert shown.startswith("NL101 runc-without-systemd-cgroup") and "``" not in shown and "```" not in shown
+    assert "What it does\n------------" in shown

@@ -35,7 +35,9 @@ def run_check(paths: list[str] | None = None, fix: bool = False, unsafe_fixes: b
         raise Failure("--cgroup-driver must be systemd or cgroupfs")
     if jobs < 0:
         raise Failure("--jobs must be 0 (all cores) or more")
+    _check_today()
     settings = _settings(config_file)
+    _check_codes(settings, settings.config_path)  # what the configuration names
     if select:
         settings.select = _codes(select)
     if ignore:
@@ -52,6 +54,9 @@ def run_check(paths: list[str] | None = None, fix: bool = False, unsafe_fixes: b
     settings.unsafe_fixes = unsafe_fixes
     settings.runtime_versions = list(runtime_version or [])
     _check_versions(settings, advisories=True)
+    _check_codes(settings, None, select=_codes(select), ignore=_codes(ignore), extend=_codes(extend_select))
+    if unsafe_fixes and not (fix or diff):
+        print("nodelint: warning: --unsafe-fixes does nothing without --fix or --diff", file=sys.stderr)
     return _check(paths or [], settings, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
                   quiet=quiet, no_color=no_color, output=output, jobs=jobs or _cores())
 
@@ -81,14 +86,53 @@ def _check_versions(settings, advisories: bool = False) -> None:
     """A bad declared version, pin or advisory is a usage error before any file is read."""
     if not (settings.versions or settings.runtime_versions):
         return
-    from ..models.versions import ConfigError as VersionConfigError, declared, user_entries
+    from ..models.versions import ConfigError as VersionConfigError, declared, parse, user_entries
 
     try:
-        declared(settings, settings.runtime_versions)
+        versions = declared(settings, settings.runtime_versions)
         if advisories:
             user_entries(settings)
     except VersionConfigError as e:
         raise Failure(str(e)) from None
+    for component, value in versions.items():
+        if parse(value, component) is None and not str(value).strip() in ("latest", "*"):
+            raise Failure(f"{component} version {value!r} is not a version (e.g. {component}=1.7.20)")
+
+
+def _check_today() -> None:
+    today = os.environ.get("NODELINT_TODAY")
+    if today:
+        import datetime
+
+        try:
+            datetime.date.fromisoformat(today)
+        except ValueError:
+            raise Failure(f"NODELINT_TODAY must be a date, YYYY-MM-DD (not {today!r})") from None
+
+
+def _check_codes(settings, config: str | None, select=(), ignore=(), extend=()) -> None:
+    """An unknown rule code or prefix is a usage error where it selects (every rule would be
+    silently off) and a warning where it ignores; the nearest code is suggested."""
+    from ..rules import INDEX, plugins
+
+    known = sorted(set(INDEX) | set(plugins()))
+    where = f"{config}: " if config else ""
+    if config:
+        select, ignore, extend = settings.select, settings.ignore, settings.extend_select
+        ignore = list(ignore) + [c for codes in settings.per_file_ignores.values() for c in codes]
+        extend = list(extend) + list(settings.severity)
+    for option, codes, fatal in (("select", select, True), ("extend-select", extend, True), ("ignore", ignore, False)):
+        for code in codes:
+            if code == "ALL" or any(k.startswith(code) for k in known):
+                continue
+            import difflib
+
+            near = difflib.get_close_matches(code.upper(), known, n=1)
+            hint = f"; did you mean {near[0]}?" if near else f"; `nodelint rules` lists them"
+            message = f"{where}unknown rule code {code!r} in {option}{hint}"
+            if fatal:
+                raise Failure(message)
+            print(f"nodelint: warning: {message}", file=sys.stderr)
 
 
 def _cores() -> int:
@@ -116,6 +160,10 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
         raise Failure(str(e)) from None
     if failed:
         return 2
+    if not result.checked and not result.errors and not result.findings and not quiet:
+        looked = f"the root {root}" if root else ", ".join(paths or ["."])
+        print(f"nodelint: no node configuration files found in {looked} (files are recognised by their node "
+              "location, name and content: `nodelint --help`, README 'Kinds, and where they live')", file=sys.stderr)
     if diff:
         return _finish_diff(result, settings, output_format, quiet, no_color, output)
     return _finish_check(result, settings, output_format, fix, quiet, no_color, output, stream)
@@ -263,12 +311,19 @@ def run_rules(output_format: str = "text") -> int:
 
 def run_explain(code: str) -> int:
     """Print a rule's documentation."""
+    from ..report import docs_terminal
+    from ..report.text import use_color
     from ..rules import registry
 
-    rule = registry().get(code.strip().upper())
+    rules = registry()
+    rule = rules.get(code.strip().upper()) or next((r for r in rules.values() if r.name == code.strip().lower()), None)
     if rule is None:
-        raise Failure(f"unknown rule {code!r}; `nodelint rules` lists them")
+        import difflib
+
+        near = difflib.get_close_matches(code.strip(), [r.code for r in rules.values()] + [r.name for r in rules.values()], 1)
+        hint = f"; did you mean {near[0]}?" if near else "; `nodelint rules` lists them"
+        raise Failure(f"unknown rule {code!r}{hint}")
     fix = ", unsafe fix" if rule.fixable == "unsafe" else (", fixable" if rule.fixable else "")
     print(f"{rule.code} {rule.name} ({rule.severity}{fix})\n")
-    print(rule.docs)
+    sys.stdout.write(docs_terminal.render(rule.docs, use_color(False) and sys.stdout.isatty()))
     return 0

@@ -34,7 +34,11 @@ def _check_command():
                                                                                      help=help_text)]))
 
     def check(**params) -> int:
-        """Check node configuration files (the default command)."""
+        """Check node configuration files: `nodelint [check] [OPTIONS] [PATHS]` (the default command).
+
+        Other commands: `nodelint show` (the effective view behind the findings), `nodelint rules`
+        (every rule), `nodelint explain CODE` (a rule's documentation); `nodelint --version`.
+        """
         return commands.run_check(**params)
 
     check.__signature__ = inspect.Signature(params, return_annotation=int)
@@ -92,8 +96,8 @@ def run_typer(args: list[str]) -> int:
     """Run ``args`` through typer; usage errors become one line and exit code 2."""
     click = _click()
     first = next(iter(args), None)
-    if first is None or (first not in options.SUBCOMMANDS and first not in ("-h", "--help")):
-        args = ["check"] + args
+    if first is None or first not in options.SUBCOMMANDS:
+        args = ["check"] + args  # `nodelint --help` is the default command's help: its options are what people use
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="nodelint", standalone_mode=False)

@@ -315,7 +315,8 @@ def discover(paths: list[str], settings: Settings, root: str | None = None,
              forced: str | None = None) -> list[Target]:
     if root is not None:
         if not os.path.isdir(root):
-            raise DiscoveryError(f"{root}: --root must be a directory")
+            raise DiscoveryError(f"{root}: --root must be a directory" if os.path.exists(root)
+                                 else f"{root}: no such directory (--root)")
         return root_targets(root, settings)
     targets: list[Target] = []
     for path in paths or ["."]:

@@ -176,6 +176,9 @@ def from_table(path: str, table: dict, settings: Settings | None = None) -> Sett
     s.config_path = path
     s.config_dir = os.path.dirname(os.path.abspath(path))
     unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown == ["tool"] and isinstance(table.get("tool"), dict) and "nodelint" in table["tool"] \
+            and not path.endswith("pyproject.toml"):
+        raise ConfigError(f"{path}: drop the [tool.nodelint] prefix: .nodelint.toml holds the keys at its top level")
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
     if "select" in table:
