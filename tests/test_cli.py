@@ -64,7 +64,7 @@ def test_fix_writes_and_reports_what_remains(nodelint, repo):
     assert out.code == 0
     assert out.out.strip() == "Fixed 1 finding. No findings (3 files checked)."
     assert (repo / "files/etc/docker/daemon.json").read_text() == GOOD_DOCKER
-    assert nodelint("--fix", cwd=repo).out.startswith("Fixed 0 findings.")
+    assert nodelint("--fix", cwd=repo).out.startswith("Nothing to fix.")
 
 
 def test_diff_shows_the_fix_and_writes_nothing(nodelint, repo):
@@ -268,3 +268,23 @@ def test_help_shows_the_default_commands_options_and_explain_renders(nodelint):
     shown = run_exe("explain", "runc-without-systemd-cgroup").stdout
     assert shown.startswith("NL101 runc-without-systemd-cgroup") and "``" not in shown and "```" not in shown
     assert "What it does\n------------" in shown
+
+
+def test_diff_reports_say_what_fix_would_do_and_do_not_depend_on_stdout(tmp_path):
+    import subprocess
+
+    from .conftest import nodelint_exe
+
+    path = write(tmp_path / "etc/docker/daemon.json", BAD_DOCKER)
+    report = tmp_path / "report.txt"
+    p = subprocess.run(f"{nodelint_exe()} --diff -o {report} {path} | head -1", shell=True, capture_output=True,
+                       text=True)
+    assert p.stdout.startswith("---") and "Traceback" not in p.stderr
+    assert report.read_text().splitlines()[-1].startswith("--fix would fix 1 finding.")
+    as_json = tmp_path / "report.json"
+    subprocess.run([nodelint_exe(), "--diff", "--format", "json", "-o", str(as_json), str(path)], capture_output=True)
+    assert json.loads(as_json.read_text())["summary"] == {"files": 1, "findings": 0, "fixed": 0, "would_fix": 1}
+    assert path.read_text() == BAD_DOCKER
+    clean = write(tmp_path / "g/etc/docker/daemon.json", GOOD_DOCKER)
+    done = subprocess.run([nodelint_exe(), "--diff", str(clean)], capture_output=True, text=True)
+    assert done.stderr.strip() == "No file would be changed by --fix."

@@ -180,7 +180,7 @@ def _named(root, paths):
 def _run(plan, settings, *, fix, diff, jobs, output_format, stream, no_color, wanted):
     """Every batch's outcome into one result; (result, whether writing failed)."""
     from ..engine import batches
-    from .render import print_diffs, render_lines
+    from .render import out, print_diffs, render_lines
 
     color = False
     if stream and output_format == "text":
@@ -204,7 +204,7 @@ def _run(plan, settings, *, fix, diff, jobs, output_format, stream, no_color, wa
         if diff:
             print_diffs(outcome.changes)
         if stream and new:
-            sys.stdout.write(render_lines(output_format, new, color))
+            out(render_lines(output_format, new, color))
     return result, False
 
 
@@ -213,11 +213,12 @@ def _finish_diff(result, settings, output_format, quiet, no_color, output) -> in
 
     if not quiet:
         n = result.changed
-        print(f"{n} file{'s' if n != 1 else ''} would be changed by --fix.", file=sys.stderr)
+        print(f"{n} file{'s' if n != 1 else ''} would be changed by --fix." if n else "No file would be changed by --fix.",
+              file=sys.stderr)
     if output is not None:  # the report of what --fix would leave, next to the diff
         findings = sorted(result.findings, key=lambda f: f.order)
         if not _write_report(output, render(output_format, result, findings, settings, True, quiet, no_color,
-                                            to_file=True), fatal=False):
+                                            to_file=True, would=True), fatal=False):
             return 2
     return 2 if result.errors else (1 if result.changed else 0)
 

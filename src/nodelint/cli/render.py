@@ -4,11 +4,11 @@ from __future__ import annotations
 import sys
 
 
-def render(output_format, result, findings, settings, fixing, quiet, no_color, to_file=False) -> str:
+def render(output_format, result, findings, settings, fixing, quiet, no_color, to_file=False, would=False) -> str:
     if output_format == "json":
         from ..report import json as json_report
 
-        return json_report.render(findings, result.files, result.fixed)
+        return json_report.render(findings, result.files, result.fixed, would)
     if output_format == "sarif":
         from ..report import sarif
 
@@ -28,7 +28,7 @@ def render(output_format, result, findings, settings, fixing, quiet, no_color, t
     from ..report import text as text_report
 
     color = not to_file and text_report.use_color(no_color)
-    return text_report.render(findings, result.files, result.fixed, fixing, quiet, color)
+    return text_report.render(findings, result.files, result.fixed, fixing, quiet, color, would)
 
 
 def render_lines(output_format: str, findings, color: bool) -> str:
@@ -47,5 +47,21 @@ def print_diffs(changes) -> None:
     from ..report.diff import unified
 
     for c in changes:
-        sys.stdout.write(unified(c.path, (c.old or b"").decode("utf-8", "replace"), c.new.decode("utf-8"),
-                                 created=c.old is None))
+        out(unified(c.path, (c.old or b"").decode("utf-8", "replace"), c.new.decode("utf-8"), created=c.old is None))
+
+
+def out(text: str) -> None:
+    """Write to stdout; once the reader has gone (``| head``), drop the rest: the run and its
+    ``--output`` file do not depend on who reads stdout."""
+    if getattr(out, "closed", False):
+        return
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        out.closed = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second BrokenPipeError when Python exits
+        os.close(devnull)

@@ -8,7 +8,11 @@ from ..values.findings import Finding
 FORMAT_VERSION = 1
 
 
-def as_dict(findings: list[Finding], files: int, fixed: int) -> dict:
+def as_dict(findings: list[Finding], files: int, fixed: int, would: bool = False) -> dict:
+    """``would``: a --diff run: nothing was fixed, ``would_fix`` says what --fix would fix."""
+    summary = {"files": files, "findings": len(findings), "fixed": 0 if would else fixed}
+    if would:
+        summary["would_fix"] = fixed
     return {
         "version": FORMAT_VERSION,
         "findings": [
@@ -23,9 +27,9 @@ def as_dict(findings: list[Finding], files: int, fixed: int) -> dict:
             }
             for f in findings
         ],
-        "summary": {"files": files, "findings": len(findings), "fixed": fixed},
+        "summary": summary,
     }
 
 
-def render(findings: list[Finding], files: int, fixed: int) -> str:
-    return json.dumps(as_dict(findings, files, fixed), indent=2) + "\n"
+def render(findings: list[Finding], files: int, fixed: int, would: bool = False) -> str:
+    return json.dumps(as_dict(findings, files, fixed, would), indent=2) + "\n"

@@ -23,25 +23,32 @@ def line(f: Finding, color: bool) -> str:
     return f"{f.path}:{f.line}:{f.column}: {f.rule} {f.severity} {f.message}{mark}"
 
 
-def summary(findings: list[Finding], files: int, fixed: int, fixing: bool) -> str:
+def summary(findings: list[Finding], files: int, fixed: int, fixing: bool, would: bool = False) -> str:
+    """The last line of a report; ``would``: a --diff run, which wrote nothing."""
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
     fixable = sum(1 for f in findings if f.fixable)
     checked = f"{files} file{'s' if files != 1 else ''} checked"
-    head = f"Fixed {fixed} finding{'s' if fixed != 1 else ''}. " if fixing else ""
+    if not fixing:
+        head = ""
+    elif would:
+        head = f"--fix would fix {fixed} finding{'s' if fixed != 1 else ''}. " if fixed else "Nothing to fix. "
+    else:
+        head = f"Fixed {fixed} finding{'s' if fixed != 1 else ''}. " if fixed else "Nothing to fix. "
     if not findings:
-        return f"{head}No findings ({checked})."
+        return f"{head}No findings{' would remain' if would else ''} ({checked})."
     unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
     tail = f"; {fixable} fixable with --fix" if fixable and not fixing else ""
     if unsafe:
         tail += f"; {unsafe} more with --fix --unsafe-fixes"
-    remaining = " remaining" if fixing else ""
+    remaining = (" would remain" if would else " remaining") if fixing else ""
     return f"{head}Found {len(findings)} finding{'s' if len(findings) != 1 else ''}{remaining} " \
            f"({', '.join(parts)}) in {checked}{tail}."
 
 
-def render(findings: list[Finding], files: int, fixed: int, fixing: bool, quiet: bool, color: bool) -> str:
+def render(findings: list[Finding], files: int, fixed: int, fixing: bool, quiet: bool, color: bool,
+           would: bool = False) -> str:
     out = [line(f, color) for f in findings]
     if not quiet:
-        out.append(summary(findings, files, fixed, fixing))
+        out.append(summary(findings, files, fixed, fixing, would))
     return "\n".join(out) + ("\n" if out else "")
