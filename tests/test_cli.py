@@ -288,3 +288,34 @@ def test_diff_reports_say_what_fix_would_do_and_do_not_depend_on_stdout(tmp_path
     clean = write(tmp_path / "g/etc/docker/daemon.json", GOOD_DOCKER)
     done = subprocess.run([nodelint_exe(), "--diff", str(clean)], capture_output=True, text=True)
     assert done.stderr.strip() == "No file would be changed by --fix."
+
+
+def test_progress_shows_on_a_terminal_after_a_while_and_clears(capsys):
+    from nodelint.cli.render import Progress
+
+    quiet = Progress(10, enabled=False, delay=0)
+    quiet.update(5, 1)
+    quiet.end()
+    assert capsys.readouterr().err == ""
+    shown = Progress(10, enabled=True, delay=0)
+    shown.update(5, 2)
+    shown.end()
+    err = capsys.readouterr().err
+    assert "5/10 files" in err and "2 findings so far" in err and err.endswith("\r\033[K")
+    late = Progress(10, enabled=True, delay=60)
+    late.update(10, 0)
+    late.end()
+    assert capsys.readouterr().err == ""  # a short run shows nothing
+
+
+def test_diff_is_colored_only_when_asked_or_on_a_terminal(tmp_path, monkeypatch):
+    import subprocess
+
+    from .conftest import nodelint_exe
+
+    path = write(tmp_path / "etc/docker/daemon.json", BAD_DOCKER)
+    plain = subprocess.run([nodelint_exe(), "--diff", str(path)], capture_output=True, text=True)
+    assert "\033[" not in plain.stdout and "\r" not in plain.stderr
+    colored = subprocess.run([nodelint_exe(), "--diff", str(path)], capture_output=True, text=True,
+                             env={**os.environ, "FORCE_COLOR": "1"})
+    assert "\033[31m-" in colored.stdout and "\033[32m+" in colored.stdout

@@ -155,7 +155,7 @@ def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_c
             plan = batches.plan([] if root else paths, settings, root=root, kind=kind)
             stream = output is None and not diff and output_format in ("text", "github") and len(plan.batches) > 1
             result, failed = _run(plan, settings, fix=fix, diff=diff, jobs=jobs, output_format=output_format,
-                                  stream=stream, no_color=no_color, wanted=_named(root, paths))
+                                  stream=stream, no_color=no_color, wanted=_named(root, paths), quiet=quiet)
     except DiscoveryError as e:
         raise Failure(str(e)) from None
     if failed:
@@ -177,21 +177,33 @@ def _named(root, paths):
     return lambda f: os.path.abspath(os.path.normpath(f.path)) in named
 
 
-def _run(plan, settings, *, fix, diff, jobs, output_format, stream, no_color, wanted):
+def _run(plan, settings, *, fix, diff, jobs, output_format, stream, no_color, wanted, quiet=False):
     """Every batch's outcome into one result; (result, whether writing failed)."""
     from ..engine import batches
+    from .render import Progress, out, print_diffs, render_lines
+
+    progress = Progress(plan.files, output_format == "text" and not quiet and sys.stderr.isatty())
+    try:
+        return _batches(plan, settings, fix=fix, diff=diff, jobs=jobs, output_format=output_format, stream=stream,
+                        no_color=no_color, wanted=wanted, progress=progress)
+    finally:
+        progress.end()
+
+
+def _batches(plan, settings, *, fix, diff, jobs, output_format, stream, no_color, wanted, progress):
+    from ..engine import batches
+    from ..report import text as text_report
     from .render import out, print_diffs, render_lines
 
-    color = False
-    if stream and output_format == "text":
-        from ..report import text as text_report
-
-        color = text_report.use_color(no_color)
+    color = stream and output_format == "text" and text_report.use_color(no_color)
+    diff_color = diff and text_report.use_color(no_color)
     result = batches.Result()
     written = 0
     for outcome in batches.execute(plan, settings, fix=fix or diff, jobs=jobs, in_place=fix and not diff,
                                    replacements=output_format == "sarif"):
         new = result.add(outcome, wanted)
+        if outcome.errors or (stream and new) or diff:
+            progress.end()  # a line of its own comes first; the progress line follows it
         for message in outcome.errors:
             print(f"nodelint: error: {message}", file=sys.stderr)
         if outcome.write_error is not None:
@@ -202,9 +214,10 @@ def _run(plan, settings, *, fix, diff, jobs, output_format, stream, no_color, wa
             return result, True
         written += len(outcome.changes) if fix and not diff else 0
         if diff:
-            print_diffs(outcome.changes)
+            print_diffs(outcome.changes, diff_color)
         if stream and new:
             out(render_lines(output_format, new, color))
+        progress.update(len(outcome.checked), len(new))
     return result, False
 
 

@@ -11,8 +11,13 @@ _BOLD, _RESET = "\033[1m", "\033[0m"
 
 
 def use_color(no_color: bool, stream=None) -> bool:
+    """Colours on a terminal, or wherever FORCE_COLOR asks for them; never with NO_COLOR or --no-color."""
     stream = sys.stdout if stream is None else stream
-    return not no_color and "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+    if no_color or "NO_COLOR" in os.environ:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def line(f: Finding, color: bool) -> str:
