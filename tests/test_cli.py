@@ -319,3 +319,12 @@ def test_diff_is_colored_only_when_asked_or_on_a_terminal(tmp_path, monkeypatch)
     colored = subprocess.run([nodelint_exe(), "--diff", str(path)], capture_output=True, text=True,
                              env={**os.environ, "FORCE_COLOR": "1"})
     assert "\033[31m-" in colored.stdout and "\033[32m+" in colored.stdout
+
+
+def test_trailing_suppression_in_whole_line_comment_formats_does_not_hide_findings(nodelint, tmp_path):
+    trailing = write(tmp_path / "a/etc/sysctl.d/60-k.conf",
+                     "fs.inotify.max_user_instances = 128  # nodelint: ignore[NL201]\n")
+    assert "NL201" in nodelint("--format", "json", trailing).rules()
+    above = write(tmp_path / "b/etc/sysctl.d/60-k.conf",
+                  "# nodelint: ignore[NL201]\nfs.inotify.max_user_instances = 128\n")
+    assert "NL201" not in nodelint("--format", "json", above).rules()

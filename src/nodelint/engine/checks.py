@@ -191,7 +191,7 @@ def keep(settings, docs, findings: list[Finding]) -> list[Finding]:
         if doc is not None:
             if f.path not in lines:
                 lines[f.path] = _comment_lines(doc)
-            if lines[f.path] is not None and _suppressed(lines[f.path], f):
+            if lines[f.path] is not None and _suppressed(lines[f.path], f, doc.syntax in _WHOLE_LINE_COMMENTS):
                 continue
         if f.rule in s.severity:
             f = Finding(f.rule, s.severity[f.rule], f.path, f.line, f.column, f.message, f.fix, f.related)
@@ -216,8 +216,14 @@ def _repairs(fix, keys: set) -> bool:
     return any(isinstance(e, (DeleteKey, RenameKey)) and e.key and e.key[0] in keys for e in fix.edits)
 
 
-def _suppressed(lines: list[str], f: Finding) -> bool:
-    for ln in (f.line, f.line - 1):
+# Formats whose comments are whole lines (sysctl.d, environment files, systemd units): a trailing
+# "# nodelint: ignore" is part of the value there (and its own NL001 warning), so only the line
+# above a finding suppresses it.
+_WHOLE_LINE_COMMENTS = ("sysctl", "envfile", "unit")
+
+
+def _suppressed(lines: list[str], f: Finding, line_above_only: bool = False) -> bool:
+    for ln in (f.line - 1,) if line_above_only else (f.line, f.line - 1):
         if 1 <= ln <= len(lines):
             line = lines[ln - 1]
             if "#" not in line and ";" not in line:
