@@ -42,8 +42,12 @@ def test_suppression_in_yaml_and_env_files(nodelint, tmp_path):
     yaml = write(tmp_path / "var/lib/kubelet/config.yaml",
                  "kind: KubeletConfiguration\n# nodelint: ignore[NL105]\ncgroupDriver: cgroupfs\n")
     env = write(tmp_path / "etc/default/kubelet",
-                "KUBELET_EXTRA_ARGS=--cgroup-driver=cgroupfs  # nodelint: ignore\n")
+                "# nodelint: ignore\nKUBELET_EXTRA_ARGS=--cgroup-driver=cgroupfs\n")
     assert nodelint("--format", "json", yaml, env).rules() == []
+    # an environment file's comments are whole lines: a trailing one is part of the value, not a suppression
+    trailing = write(tmp_path / "x/etc/default/kubelet",
+                     "KUBELET_EXTRA_ARGS=--cgroup-driver=cgroupfs  # nodelint: ignore\n")
+    assert "NL105" in nodelint("--format", "json", trailing).rules()
 
 
 def test_unparseable_fix_results_are_never_written(nodelint, tmp_path, monkeypatch):

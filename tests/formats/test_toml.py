@@ -199,3 +199,8 @@ def test_other_values_are_rendered_as_tomlkit_renders_them(value):
     import tomlkit
 
     assert toml.render_value(value) == tomlkit.item(value).as_string()
+
+
+def test_a_deleted_key_takes_its_own_comment_block_with_it():
+    text = "[a]\n  x = 1\n\n  # legacy: only the v1 runtime read this\n  # (removed in 2.0)\n  systemd_cgroup = true\n  y = 2\n"
+    assert edit(text, DeleteKey("f", ("a", "systemd_cgroup"))) == "[a]\n  x = 1\n\n  y = 2\n"

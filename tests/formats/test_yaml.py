@@ -75,3 +75,8 @@ def test_alias_bombs_are_bounded():
     with pytest.raises(fmt.YamlSyntaxError) as e:
         fmt.load(bomb)
     assert "limit" in e.value.message
+
+
+def test_a_deleted_key_takes_its_own_comment_block_with_it():
+    text = "kind: KubeletConfiguration\n# the old driver\ncgroupdriver: systemd\nmaxPods: 1\n"
+    assert edit(text, DeleteKey("f", (0, "cgroupdriver"))) == "kind: KubeletConfiguration\nmaxPods: 1\n"

@@ -24,7 +24,7 @@ from ...values.record import record, fresh
 
 from . import FormatSyntaxError, UnsupportedEdit
 from ...values.edits import DeleteKey, Edit, SetKey
-from .text import LineIndex, Splice, line_end, newline_of
+from .text import LineIndex, Splice, comment_block_start, line_end, newline_of
 
 
 class SysctlSyntaxError(FormatSyntaxError):
@@ -240,5 +240,8 @@ def plan(doc: SysctlDocument, edit: Edit) -> list[Splice]:
             return [Splice(end, end, newline + body)]
         return [Splice(end, end, body + newline)]
     if isinstance(edit, DeleteKey):
-        return [] if explicit is None else [Splice(explicit.line_start, line_end(doc.text, explicit.line_start), "")]
+        if explicit is None:
+            return []
+        start = comment_block_start(doc.text, explicit.line_start, ("#", ";"))
+        return [Splice(start, line_end(doc.text, explicit.line_start), "")]
     raise UnsupportedEdit(f"unsupported edit {type(edit).__name__}")

@@ -46,6 +46,19 @@ def line_end(text: str, offset: int) -> int:
     return len(text) if i == -1 else i + 1
 
 
+def comment_block_start(text: str, offset: int, markers: tuple[str, ...] = ("#",)) -> int:
+    """Walk back from a line start over the comment lines directly above it (no blank line
+    between): a key's own comment block, which goes with it when the key is deleted."""
+    start = offset
+    while start > 0:
+        prev = text.rfind("\n", 0, start - 1) + 1
+        if text[prev:start].strip().startswith(markers):
+            start = prev
+        else:
+            break
+    return start
+
+
 def indent_at(text: str, line_start: int) -> str:
     i = line_start
     while i < len(text) and text[i] in " \t":

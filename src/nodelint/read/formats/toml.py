@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of
 
 from . import FormatSyntaxError, UnsupportedEdit
 from ...values.edits import AppendToList, DeleteKey, Edit, KeyPath, RenameKey, RenameTable, SetKey
-from .text import LineIndex, Splice, indent_at, insert_lines, line_end, newline_of
+from .text import LineIndex, Splice, comment_block_start, indent_at, insert_lines, line_end, newline_of
 
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # "normal* (escape normal*)*", not "(normal|escape)*": the same strings, but re keeps a frame per
@@ -633,8 +633,8 @@ def plan(doc: TomlDocument, edit: Edit) -> list[Splice]:
         raise UnsupportedEdit(f"no key {'.'.join(map(str, edit.key))}")
     if entry.inline:
         raise UnsupportedEdit("keys inside inline tables are not edited")
-    if isinstance(edit, DeleteKey):
-        return [Splice(entry.line_start, entry.line_end, "")]
+    if isinstance(edit, DeleteKey):  # with the key's own comment lines directly above it
+        return [Splice(comment_block_start(doc.text, entry.line_start), entry.line_end, "")]
     if isinstance(edit, RenameKey):
         return [Splice(entry.last_key_start, entry.last_key_end, render_key(edit.new_name, index.prefers_literal))]
     if isinstance(edit, AppendToList):

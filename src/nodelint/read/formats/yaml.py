@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # names for annotations only: importing typing costs ~3 ms of
 
 from . import FormatSyntaxError, UnsupportedEdit
 from ...values.edits import DeleteKey, Edit, KeyPath, RenameKey, SetKey
-from .text import LineIndex, Splice, insert_lines, line_end, newline_of
+from .text import LineIndex, Splice, comment_block_start, insert_lines, line_end, newline_of
 
 # Alias expansion is bounded, not the size of a document: max-file-size bounds that (a 10 MB
 # KubeletConfiguration of 100,000 plain keys is 200,001 nodes and perfectly valid).  Only nodes
@@ -370,18 +370,6 @@ def _entry_end(key_node, node) -> int:
     return max(last, key_node.end_mark.index)
 
 
-def _comment_block_start(text: str, offset: int) -> int:
-    """Walk back from a line start over comment lines directly above it."""
-    start = offset
-    while start > 0:
-        prev = text.rfind("\n", 0, start - 1) + 1
-        if text[prev:start].strip().startswith("#"):
-            start = prev
-        else:
-            break
-    return start
-
-
 def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
     """Splices for ``edit``, from the document's own composition (libyaml's or ruamel.yaml's:
     the same nodes, marks and styles, which tests hold them to, plans included)."""
@@ -408,7 +396,7 @@ def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
         if len(names) > 2 and names == sorted(names):
             for k, _ in parent.value:
                 if k.value > name:
-                    at = _comment_block_start(text, k.start_mark.index - k.start_mark.column)
+                    at = comment_block_start(text, k.start_mark.index - k.start_mark.column)
                     return [insert_lines(text, at, [line], newline)]
         at = line_end(text, _entry_end(*parent.value[-1]))
         return [insert_lines(text, at, [line], newline)]
@@ -421,5 +409,7 @@ def plan(doc: YamlDocument, edit: Edit) -> list[Splice]:
             return []
         start = key_node.start_mark.index - key_node.start_mark.column
         end = line_end(text, _entry_end(key_node, node))
+        if not text[start:key_node.start_mark.index].strip():
+            start = comment_block_start(text, start)  # the key's own comments go with it
         return [Splice(start, end, "")]
     raise UnsupportedEdit(f"unsupported edit {type(edit).__name__}")
