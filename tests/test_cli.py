@@ -256,7 +256,7 @@ def test_mistakes_never_pass_silently(nodelint, tmp_path, monkeypatch):
     assert out.code == 2 and out.err.strip() == "nodelint: error: NODELINT_TODAY must be a date, YYYY-MM-DD (not 'garbage')"
     monkeypatch.delenv("NODELINT_TODAY")
     write(tmp_path / "cfg/.nodelint.toml", '[tool.nodelint]\nselect = ["NL1"]\n')
-    out = nodelint(path, cwd=tmp_path / "cfg")
+    out = nodelint(write(tmp_path / "cfg/etc/docker/daemon.json", GOOD_DOCKER))
     assert out.code == 2 and "drop the [tool.nodelint] prefix" in out.err
 
 
@@ -328,3 +328,20 @@ def test_trailing_suppression_in_whole_line_comment_formats_does_not_hide_findin
     above = write(tmp_path / "b/etc/sysctl.d/60-k.conf",
                   "# nodelint: ignore[NL201]\nfs.inotify.max_user_instances = 128\n")
     assert "NL201" not in nodelint("--format", "json", above).rules()
+
+
+def test_configuration_is_found_where_the_files_are(nodelint, tmp_path):
+    """The nearest .nodelint.toml above each checked path governs it, as ruff and yamllint do."""
+    a = write(tmp_path / "a/etc/docker/daemon.json", BAD_DOCKER)
+    b = write(tmp_path / "b/etc/docker/daemon.json", BAD_DOCKER)
+    write(tmp_path / "b/.nodelint.toml", 'ignore = ["NL104"]\n')
+    out = nodelint("--format", "json", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert [f["path"] for f in out.json["findings"]] == [str(a)]
+    assert nodelint("--format", "json", str(b)).json["findings"] == []  # named file, config next to it
+    assert len(nodelint("--format", "json", "--config", str(tmp_path / "b/.nodelint.toml"), str(a)).json["findings"]) == 0
+
+
+def test_exclude_applies_to_named_files(nodelint, tmp_path):
+    path = write(tmp_path / "vendor/etc/docker/daemon.json", BAD_DOCKER)
+    write(tmp_path / ".nodelint.toml", 'exclude = ["vendor/**"]\n')
+    assert nodelint("--format", "json", path).json["findings"] == []

@@ -36,29 +36,52 @@ def run_check(paths: list[str] | None = None, fix: bool = False, unsafe_fixes: b
     if jobs < 0:
         raise Failure("--jobs must be 0 (all cores) or more")
     _check_today()
-    settings = _settings(config_file)
-    _check_codes(settings, settings.config_path)  # what the configuration names
-    if select:
-        settings.select = _codes(select)
-    if ignore:
-        settings.ignore += _codes(ignore)
-    if extend_select:
-        settings.extend_select += _codes(extend_select)
-    if fail_on:
-        settings.fail_on = fail_on
-    if cgroup_driver:
-        settings.cgroup_driver = cgroup_driver
     if live:
-        settings.live = True
         root = root or "/"
-    settings.unsafe_fixes = unsafe_fixes
-    settings.runtime_versions = list(runtime_version or [])
-    _check_versions(settings, advisories=True)
-    _check_codes(settings, None, select=_codes(select), ignore=_codes(ignore), extend=_codes(extend_select))
+    groups = _settings_groups(config_file, paths or [], root)
+    for settings, _ in groups:
+        _check_codes(settings, settings.config_path)  # what the configuration names
+        if select:
+            settings.select = _codes(select)
+        if ignore:
+            settings.ignore += _codes(ignore)
+        if extend_select:
+            settings.extend_select += _codes(extend_select)
+        if fail_on:
+            settings.fail_on = fail_on
+        if cgroup_driver:
+            settings.cgroup_driver = cgroup_driver
+        settings.live = settings.live or live
+        settings.unsafe_fixes = unsafe_fixes
+        settings.runtime_versions = list(runtime_version or [])
+        _check_versions(settings, advisories=True)
+    _check_codes(groups[0][0], None, select=_codes(select), ignore=_codes(ignore), extend=_codes(extend_select))
     if unsafe_fixes and not (fix or diff):
         print("nodelint: warning: --unsafe-fixes does nothing without --fix or --diff", file=sys.stderr)
-    return _check(paths or [], settings, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
+    return _check(groups, root=root, kind=kind, fix=fix, diff=diff, output_format=output_format,
                   quiet=quiet, no_color=no_color, output=output, jobs=jobs or _cores())
+
+
+def _settings_groups(config_file: str | None, paths: list[str], root: str | None) -> list[tuple]:
+    """(settings, paths) by the configuration that governs each path: the nearest .nodelint.toml
+    or pyproject.toml [tool.nodelint] above it (as ruff and yamllint find theirs); --config, or
+    --root, or no paths: one configuration, found from the working directory."""
+    if config_file is not None or root is not None or not paths:
+        return [(_settings(config_file), paths)]
+    from ..read import settings as C
+
+    groups: dict = {}
+    for path in paths:
+        start = path if os.path.isdir(path) else (os.path.dirname(path) or ".")
+        try:
+            found = C.find_config(start)
+        except C.ConfigError as e:
+            raise Failure(str(e)) from None
+        groups.setdefault(found[0] if found else None, []).append(path)
+    out = []
+    for config, members in groups.items():
+        out.append((_settings(config) if config else C.Settings(), members))
+    return out
 
 
 def _codes(values: list[str] | None) -> list[str]:
@@ -142,24 +165,28 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _check(paths, settings, *, root, kind, fix, diff, output_format, quiet, no_color, output=None,
-           jobs=1) -> int:
-    """Run the batches (the engine writes each one's fixes where it was fixed), print diffs and,
-    for large text reports, findings as they come; then report."""
+def _check(groups, *, root, kind, fix, diff, output_format, quiet, no_color, output=None, jobs=1) -> int:
+    """Run the batches of each configuration's paths (the engine writes each batch's fixes where
+    it was fixed), print diffs and, for large text reports, findings as they come; then report."""
     from ..engine import batches
     from ..read.discover import DiscoveryError
 
     writing = fix and not diff
+    settings, paths = groups[0][0], [p for _, members in groups for p in members]
+    result, stream = None, False
     try:
         with batches.locked(root if writing else None):
-            plan = batches.plan([] if root else paths, settings, root=root, kind=kind)
-            stream = output is None and not diff and output_format in ("text", "github") and len(plan.batches) > 1
-            result, failed = _run(plan, settings, fix=fix, diff=diff, jobs=jobs, output_format=output_format,
-                                  stream=stream, no_color=no_color, wanted=_named(root, paths), quiet=quiet)
+            for group_settings, members in groups:
+                plan = batches.plan([] if root else members, group_settings, root=root, kind=kind)
+                stream = stream or (output is None and not diff and output_format in ("text", "github")
+                                    and (len(plan.batches) > 1 or len(groups) > 1))
+                part, failed = _run(plan, group_settings, fix=fix, diff=diff, jobs=jobs, output_format=output_format,
+                                    stream=stream, no_color=no_color, wanted=_named(root, members), quiet=quiet)
+                if failed:
+                    return 2
+                result = part if result is None else result.merge(part)
     except DiscoveryError as e:
         raise Failure(str(e)) from None
-    if failed:
-        return 2
     if not result.checked and not result.errors and not result.findings and not quiet:
         looked = f"the root {root}" if root else ", ".join(paths or ["."])
         print(f"nodelint: no node configuration files found in {looked} (files are recognised by their node "

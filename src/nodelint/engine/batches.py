@@ -62,6 +62,17 @@ class Result:
     def files(self) -> int:
         return len(self.checked)
 
+    def merge(self, other: "Result") -> "Result":
+        """Another run's result taken in (the paths of another configuration)."""
+        self.findings += [f for f in other.findings if f.key not in self.seen]
+        self.seen |= other.seen
+        self.fixed += other.fixed
+        self.changed += other.changed
+        self.errors += other.errors
+        self.checked += other.checked
+        self.replacements.update(other.replacements)
+        return self
+
     def add(self, outcome: Outcome, wanted=None) -> list[Finding]:
         """Take in one batch's outcome; returns its findings not reported before (and ``wanted``)."""
         new = [f for f in outcome.findings if f.key not in self.seen and (wanted is None or wanted(f))]

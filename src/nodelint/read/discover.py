@@ -324,6 +324,8 @@ def discover(paths: list[str], settings: Settings, root: str | None = None,
             if not os.access(path, os.R_OK | os.X_OK):
                 raise DiscoveryError(f"{path}: permission denied")
             targets += walk_tree(path, settings, forced)
+        elif settings.excluded(path):
+            continue  # `exclude` covers named files too: pre-commit names files one by one
         else:
             targets.append(explicit_target(path, settings, forced))
     seen, unique = set(), []
