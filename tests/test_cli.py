@@ -345,3 +345,20 @@ def test_exclude_applies_to_named_files(nodelint, tmp_path):
     path = write(tmp_path / "vendor/etc/docker/daemon.json", BAD_DOCKER)
     write(tmp_path / ".nodelint.toml", 'exclude = ["vendor/**"]\n')
     assert nodelint("--format", "json", path).json["findings"] == []
+
+
+def test_counts_and_places_read_right(nodelint, tmp_path, monkeypatch):
+    unknown = write(tmp_path / "notes.txt", "hello\n")
+    assert nodelint(str(unknown)).out.strip().endswith("in 1 file checked.")  # the named file is counted
+    root = tmp_path / "img"
+    write(root / "etc/docker/daemon.json", BAD_DOCKER)
+    write(root / "etc/sysctl.d/60-k.conf", "fs.inotify.max_user_instances = 128\n")
+    out = nodelint("--root", str(root), "etc/docker/daemon.json")
+    assert out.out.strip().endswith("in 1 file checked; 1 fixable with --fix.")  # not the whole root
+    assert nodelint("--select", "ex", str(root)).code == 2  # a path taken as the code list
+    env = write(tmp_path / "e/etc/default/kubelet", "KUBELET_EXTRA_ARGS=--cgroup-driver=cgroupfs # a comment\n")
+    assert "NL105" in nodelint("--format", "json", env).rules()
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "c/.nodelint.toml", "select = 3\n")
+    bad = nodelint(str(write(tmp_path / "c/etc/docker/daemon.json", GOOD_DOCKER).relative_to(tmp_path)))
+    assert bad.err.strip() == "nodelint: error: c/.nodelint.toml: 'select' must be a list of strings"

@@ -168,7 +168,7 @@ def test_variables_pkr_hcl_defaults(nodelint, tmp_path):
 
 def test_declared_versions_and_waivers(nodelint, tmp_path):
     out = findings(nodelint, "--runtime-version", "runsc=release-20230920.0", tmp_path)
-    assert [(f["rule"], f["path"]) for f in out] == [("NL303", "--runtime-version")]
+    assert [(f["rule"], f["path"]) for f in out] == [("NL303", "--runtime-version runsc=release-20230920.0")]
     write(tmp_path / ".nodelint.toml", '[versions]\nrunsc = "20230920.0"\nwaive = [\n'
           '  {id = "runsc-cgroupv2-systemd-parent-limits", reason = "no cgroup v2 nodes"},\n'
           '  {id = "runsc-systemd-path-warning", reason = "log only"},\n'

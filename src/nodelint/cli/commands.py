@@ -201,7 +201,7 @@ def _named(root, paths):
     if not (root and paths):
         return None
     named = {os.path.abspath(os.path.normpath(os.path.join(root, p.lstrip("/")))) for p in paths}
-    return lambda f: os.path.abspath(os.path.normpath(f.path)) in named
+    return lambda path: os.path.abspath(os.path.normpath(path)) in named
 
 
 def _run(plan, settings, *, fix, diff, jobs, output_format, stream, no_color, wanted, quiet=False):

@@ -75,13 +75,13 @@ class Result:
 
     def add(self, outcome: Outcome, wanted=None) -> list[Finding]:
         """Take in one batch's outcome; returns its findings not reported before (and ``wanted``)."""
-        new = [f for f in outcome.findings if f.key not in self.seen and (wanted is None or wanted(f))]
+        new = [f for f in outcome.findings if f.key not in self.seen and (wanted is None or wanted(f.path))]
         self.seen.update(f.key for f in new)
         self.findings += new
         self.fixed += outcome.fixed
         self.changed += len(outcome.changes)
         self.errors += outcome.errors
-        self.checked += outcome.checked
+        self.checked += outcome.checked if wanted is None else [p for p in outcome.checked if wanted(p)]
         self.replacements.update(outcome.replacements)
         return new
 
@@ -181,7 +181,7 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
     findings = r.remaining() if fix else r.check()
     changes = [Change(doc.path, doc.fs_path, new, None if doc.extra.get("new") else doc.raw, doc.anchor)
                for doc, new in r.changes()] if fix else []
-    checked = [d.path for d in r.docs if d.kind and not d.extra.get("new") and "embedding" not in d.extra]
+    checked = [d.path for d in r.docs if (d.kind or d.explicit) and not d.extra.get("new") and "embedding" not in d.extra]
     outcome = Outcome(findings, checked, fixed, changes, r.errors,
                       sarif_replacements(r, findings) if replacements else {})
     if in_place and changes:

@@ -39,8 +39,16 @@ def _static(run) -> list:
     from ..models.versions import declared
 
     settings = run.settings
-    where = settings.config_path or "--runtime-version"
-    static = V.declared_facts(declared(settings, settings.runtime_versions), where)
+    static = []
+    on_command_line = declared(settings.__class__(), settings.runtime_versions)
+    for component, value in declared(settings, settings.runtime_versions).items():
+        if component in on_command_line:  # named as the user wrote it: the option, or the config file and key
+            where, what = f"--runtime-version {component}={value}", "--runtime-version"
+        else:
+            where, what = settings.config_path or "configuration", f"[tool.nodelint.versions] {component}"
+        for fact in V.declared_facts({component: value}, where):
+            fact.detail = what
+            static.append(fact)
     root = next((n for n in run.nodes if n.mode == "root" and n.fs is not None), None)
     if root is not None:
         shown = lambda p: display(root.fs.locate(p)[0])  # noqa: E731

@@ -116,14 +116,20 @@ def glob_match(pattern: str, path: str) -> bool:
     return bool(rx.match(path))
 
 
+def _shown(path: str) -> str:
+    """A configuration file's path as messages show it: relative below the working directory."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def find_config(start: str) -> tuple[str, dict] | None:
     """The nearest .nodelint.toml, or pyproject.toml with [tool.nodelint], up from ``start``."""
     here = os.path.abspath(start)
     while True:
-        dotfile = os.path.join(here, ".nodelint.toml")
+        dotfile = _shown(os.path.join(here, ".nodelint.toml"))
         if os.path.isfile(dotfile):
             return dotfile, read_table(dotfile)
-        pyproject = os.path.join(here, "pyproject.toml")
+        pyproject = _shown(os.path.join(here, "pyproject.toml"))
         if os.path.isfile(pyproject):
             raw = _bytes(pyproject)
             # most pyproject.toml files never mention nodelint, and are not parsed at all

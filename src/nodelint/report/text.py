@@ -22,10 +22,12 @@ def use_color(no_color: bool, stream=None) -> bool:
 
 def line(f: Finding, color: bool) -> str:
     mark = " [*]" if f.fixable else ""
+    # a command-line option is no file: it has no line and column ("--runtime-version containerd=1.6.2:")
+    where = f"{f.path}:" if f.path.startswith("--") else f"{f.path}:{f.line}:{f.column}:"
     if color:
         sev = f"{_COLORS[f.severity]}{f.severity}{_RESET}"
-        return f"{_BOLD}{f.path}:{f.line}:{f.column}:{_RESET} {_BOLD}{f.rule}{_RESET} {sev} {f.message}{mark}"
-    return f"{f.path}:{f.line}:{f.column}: {f.rule} {f.severity} {f.message}{mark}"
+        return f"{_BOLD}{where}{_RESET} {_BOLD}{f.rule}{_RESET} {sev} {f.message}{mark}"
+    return f"{where} {f.rule} {f.severity} {f.message}{mark}"
 
 
 def summary(findings: list[Finding], files: int, fixed: int, fixing: bool, would: bool = False) -> str:

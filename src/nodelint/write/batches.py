@@ -42,5 +42,8 @@ def write_batch(changes) -> str | None:
     try:
         write_all([(c.fs_path, c.new, c.old, c.anchor) for c in changes])
     except WriteError as e:
-        return str(e)
+        message = str(e)
+        for c in sorted(changes, key=lambda c: -len(c.fs_path)):  # paths as reported, not resolved
+            message = message.replace(c.fs_path, c.path)
+        return message
     return None
