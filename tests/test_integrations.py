@@ -109,7 +109,14 @@ PACKER = shutil.which("packer")
 @pytest.mark.skipif(PACKER is None, reason="packer is not installed (scripts/install-test-tools installs Debian's)")
 def test_packer_template_validates_and_runs_nodelint_as_documented(tmp_path):
     template = EXAMPLES / "packer/node.pkr.hcl"
-    wheel = write(tmp_path / "nodelint-0.1.0-py3-none-any.whl", "")
+    import sys
+
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                            str(tmp_path / "dist"), str(EXAMPLES.parent)], capture_output=True, text=True)
+    wheels = list((tmp_path / "dist").glob("nodelint-*.whl"))
+    if built.returncode != 0 or not wheels:  # without hatchling in the environment: a stand-in file
+        wheels = [write(tmp_path / "nodelint-0.1.0-py3-none-any.whl", "")]
+    wheel = wheels[0]
     ok = subprocess.run([PACKER, "validate", "-var", f"nodelint_wheel={wheel}", str(template)],
                         capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -118,10 +125,32 @@ def test_packer_template_validates_and_runs_nodelint_as_documented(tmp_path):
     bad = subprocess.run([PACKER, "validate", "-var", f"nodelint_wheel={wheel}", str(broken)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0  # the check can fail
-    commands = re.findall(r'"sudo /opt/nodelint/bin/(nodelint [^"]*)"', template.read_text())
-    assert commands == ["nodelint --fix --root /", "nodelint --root / --fail-on error"]
+    commands = re.findall(r'"sudo /opt/nodelint/bin/(nodelint [^"|]*)', template.read_text())
+    assert [c.strip() for c in commands] == ["nodelint --fix --root /", "nodelint --root / --fail-on error"]
     for command in commands:
         parses(shlex.split(command)[1:])
+    assert "cloud.debian.org" not in template.read_text()  # no archive or mirror host in the project
+
+
+@pytest.mark.parametrize("files, code", [
+    ({"etc/sysctl.d/60-k.conf": "fs.inotify.max_user_instances = 8192\n"}, 0),  # a warning left: the build goes on
+    ({"etc/containerd/config.toml": 'version = 2\ndisabled_plugins = ["cri"]\n'}, 1),  # an error no fix takes away
+])
+def test_packer_inline_commands_under_sh_e_gate_only_on_errors(tmp_path, files, code):
+    """Packer runs inline commands as one `sh -e` script: the fix step fails the build only when
+    nodelint fails (exit 2), and the gate then fails it on errors alone."""
+    from .conftest import nodelint_exe
+
+    root = tmp_path / "root"
+    for rel, text in files.items():
+        write(root / rel, text)
+    template = (EXAMPLES / "packer/node.pkr.hcl").read_text()
+    lines = [json.loads(line.strip().rstrip(",")) for line in template.splitlines()
+             if line.strip().startswith('"sudo /opt/nodelint/bin/nodelint')]
+    script = "\n".join(line.replace("sudo /opt/nodelint/bin/nodelint", nodelint_exe()).replace("--root /", f"--root {root}")
+                       for line in lines)
+    result = subprocess.run(["sh", "-e", "-c", script], capture_output=True, text=True)
+    assert result.returncode == code, result.stdout + result.stderr
 
 
 # ----------------------------------------------------------- CLI command lines
