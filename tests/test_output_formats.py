@@ -101,6 +101,34 @@ def test_prometheus_textfile_parses_and_is_written_atomically(nodelint, repo, tm
     assert parsed["nodelint_run_success"].samples[0].value == 0
 
 
+PROMTOOL = __import__("pathlib").Path(__file__).resolve().parents[1] / ".cache/prometheus/usr/bin/promtool"
+
+
+def test_a_failed_run_still_writes_run_success_0_with_node_paths(nodelint, tmp_path):
+    """The documented alert (nodelint_run_success == 0) must fire: a run that fails writes the file."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    target = tmp_path / "nodelint.prom"
+    target.write_text("nodelint_run_success 1\n")  # the previous run's
+    out = nodelint("--format", "prometheus", "-o", target, "--root", tmp_path / "nowhere")
+    assert out.code == 2
+    families = {f.name: f for f in text_string_to_metric_families(target.read_text())}
+    assert families["nodelint_run_success"].samples[0].value == 0
+    assert families["nodelint_last_run_timestamp_seconds"].samples[0].value > 1.7e9
+    host = tmp_path / "host"  # a DaemonSet's mount of the node's root
+    write(host / "etc/docker/daemon.json", '{"exec-opts": ["native.cgroupdriver=cgroupfs"]}\n')
+    nodelint("--format", "prometheus", "-o", target, "--root", host, "--select", "NL1")
+    paths = {s.labels["path"] for f in text_string_to_metric_families(target.read_text())
+             if f.name == "nodelint_findings" for s in f.samples}
+    assert paths == {"/etc/docker/daemon.json"}
+    if PROMTOOL.exists():
+        import subprocess
+
+        checked = subprocess.run([str(PROMTOOL), "check", "metrics"], input=target.read_text(), capture_output=True,
+                                 text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_output_to_a_missing_directory_is_a_clean_error(nodelint, repo, tmp_path):
     out = nodelint("--format", "json", "--output", tmp_path / "nope" / "r.json", cwd=repo)
     assert out.code == 2 and out.err.startswith("nodelint: error:") and "Traceback" not in out.err

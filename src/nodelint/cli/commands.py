@@ -35,6 +35,26 @@ def run_check(paths: list[str] | None = None, fix: bool = False, unsafe_fixes: b
         raise Failure("--cgroup-driver must be systemd or cgroupfs")
     if jobs < 0:
         raise Failure("--jobs must be 0 (all cores) or more")
+    args = (paths, fix, unsafe_fixes, runtime_version, diff, root, kind, select, ignore, extend_select,
+            output_format, output, fail_on, live, cgroup_driver, quiet, no_color, config_file, jobs)
+    if output_format == "prometheus" and output is not None:
+        try:
+            return _run_check(*args)
+        except (Failure, Exception):  # the alert on nodelint_run_success == 0 must fire: the file says so
+            _failed_metrics(output, [], root)
+            raise
+    return _run_check(*args)
+
+
+def _failed_metrics(output: str, findings: list, root: str | None) -> None:
+    """A Prometheus textfile for a run that failed: run_success 0, the time, what was found."""
+    from ..report import prometheus
+
+    _write_report(output, prometheus.render(findings, success=False, root=root), fatal=False)
+
+
+def _run_check(paths, fix, unsafe_fixes, runtime_version, diff, root, kind, select, ignore, extend_select,
+               output_format, output, fail_on, live, cgroup_driver, quiet, no_color, config_file, jobs) -> int:
     _check_today()
     if live:
         root = root or "/"
@@ -54,6 +74,7 @@ def run_check(paths: list[str] | None = None, fix: bool = False, unsafe_fixes: b
         settings.live = settings.live or live
         settings.unsafe_fixes = unsafe_fixes
         settings.runtime_versions = list(runtime_version or [])
+        settings.extra_root = root
         _check_versions(settings, advisories=True)
     _check_codes(groups[0][0], None, select=_codes(select), ignore=_codes(ignore), extend=_codes(extend_select))
     if unsafe_fixes and not (fix or diff):
@@ -183,6 +204,8 @@ def _check(groups, *, root, kind, fix, diff, output_format, quiet, no_color, out
                 part, failed = _run(plan, group_settings, fix=fix, diff=diff, jobs=jobs, output_format=output_format,
                                     stream=stream, no_color=no_color, wanted=_named(root, members), quiet=quiet)
                 if failed:
+                    if output_format == "prometheus" and output is not None:
+                        _failed_metrics(output, part.findings, root)
                     return 2
                 result = part if result is None else result.merge(part)
     except DiscoveryError as e:

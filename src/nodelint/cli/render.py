@@ -24,7 +24,7 @@ def render(output_format, result, findings, settings, fixing, quiet, no_color, t
     if output_format == "prometheus":
         from ..report import prometheus
 
-        return prometheus.render(findings, success=not result.errors)
+        return prometheus.render(findings, success=not result.errors, root=settings.extra_root)
     from ..report import text as text_report
 
     color = not to_file and text_report.use_color(no_color)

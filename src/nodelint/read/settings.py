@@ -37,6 +37,7 @@ class Settings:
     unsafe_fixes: bool = False  # --unsafe-fixes: also apply fixes marked unsafe
     runtime_versions: list = fresh(list)  # --runtime-version COMPONENT=VERSION
     config_path: str | None = None
+    extra_root: str | None = None  # --root, for reports that name node paths (Prometheus labels)
     config_dir: str = "."
 
     def selects(self, code: str) -> bool:

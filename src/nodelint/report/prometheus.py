@@ -11,8 +11,18 @@ def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
-def render(findings: list[Finding], success: bool, now: float | None = None) -> str:
-    counts = Counter((f.rule, f.severity, f.path) for f in findings)
+def node_path(path: str, root: str | None) -> str:
+    """A path as the node knows it: under ``--root /host``, ``/host/etc/x`` is ``/etc/x``."""
+    if not root:
+        return path
+    import os
+
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return path if rel.startswith("..") else "/" + rel.replace(os.sep, "/").lstrip("./")
+
+
+def render(findings: list[Finding], success: bool, now: float | None = None, root: str | None = None) -> str:
+    counts = Counter((f.rule, f.severity, node_path(f.path, root)) for f in findings)
     out = ["# HELP nodelint_findings Findings nodelint reported in its last run, by rule, severity and file.",
            "# TYPE nodelint_findings gauge"]
     for (rule, severity, path), n in sorted(counts.items()):
