@@ -50,6 +50,32 @@ def test_sarif_validates_against_the_official_schema(nodelint, repo):
     assert by_rule["NL107"]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 3
 
 
+def test_sarif_uris_fingerprints_and_security_severity(nodelint, tmp_path):
+    import jsonschema
+    import rfc3986
+
+    write(tmp_path / "etc/sysctl.d/80-sp ace#x.conf", "fs.inotify.max_user_instances = 128\n")
+    write(tmp_path / "pins/containerd.json", '{"containerd_version": "1.6.2"}\n')
+    log = json.loads(nodelint("--format", "sarif", ".", cwd=tmp_path).out)
+    schema = json.loads((SHARED / "schemas/sarif-schema-2.1.0.json").read_text())
+    validator = jsonschema.validators.validator_for(schema)
+    validator(schema, format_checker=validator.FORMAT_CHECKER).validate(log)
+    run = log["runs"][0]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]]
+    spaced = next(u for u in uris if "sp" in u)
+    ref = rfc3986.uri_reference(spaced)
+    rfc3986.validators.Validator().check_validity_of("path").validate(ref)  # raises on an invalid path
+    assert ref.fragment is None and ref.path == "etc/sysctl.d/80-sp%20ace%23x.conf"
+    assert all(r.get("helpUri", "").startswith("https://") for r in run["tool"]["driver"]["rules"])
+    nl301 = next(r for r in run["results"] if r["ruleId"] == "NL301")
+    assert nl301["properties"]["security-severity"] in ("8.0", "5.5", "3.0")
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["NL301"]["properties"]["security-severity"] == "8.0"
+    again = json.loads(nodelint("--format", "sarif", ".", cwd=tmp_path).out)["runs"][0]["results"]
+    assert [r["partialFingerprints"] for r in again] == [r["partialFingerprints"] for r in run["results"]]
+    assert len({r["partialFingerprints"]["nodelintFindingHash/v1"] for r in run["results"]}) == len(run["results"])
+
+
 def test_junit_has_a_test_case_per_file_and_a_failure_per_finding(nodelint, repo):
     out = nodelint("--format", "junit", "--select", "NL1,NL2", cwd=repo)
     root = ET.fromstring(out.out)

@@ -15,6 +15,10 @@ from ..values.findings import Finding
 from ..rules import registry, section
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+# GitHub code scanning's security-severity (CVSS-like) for the advisory rules, from the finding's
+# severity, which is that of its worst advisory (critical/high: error, medium: warning, low: info)
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "info": "3.0"}
+ADVISORY_RULES = ("NL301", "NL302", "NL303", "NL304", "NL305")
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _URL = re.compile(r"https?://[^\s)>\]]+")
 
@@ -33,13 +37,31 @@ def _rule(r) -> dict:
     }
     if refs:
         out["helpUri"] = refs[0]
+    if r.code in ADVISORY_RULES:
+        out["properties"]["tags"] += ["security"]
+        out["properties"]["security-severity"] = SECURITY_SEVERITY["error"]
     return out
 
 
+def _uri(path: str) -> str:
+    """An RFC 3986 URI reference for a path: percent-encoded (``#`` would start a fragment)."""
+    from urllib.parse import quote
+
+    return "file://" + quote(path) if os.path.isabs(path) else quote(path.lstrip("/"))
+
+
+def _fingerprint(f: Finding) -> str:
+    """The same finding gets the same print on every run (line numbers left out: moving lines is
+    no new alert), so uploads through the API do not duplicate alerts."""
+    import hashlib
+
+    text = f"{f.rule}\0{f.path}\0{re.sub(r':[0-9]+:[0-9]+', '', f.message)}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def _location(path: str, line: int, column: int) -> dict:
-    return {"physicalLocation": {"artifactLocation": {"uri": path.lstrip("/") if not os.path.isabs(path) else
-                                                      "file://" + path, **({} if os.path.isabs(path) else
-                                                                           {"uriBaseId": "SRCROOT"})},
+    return {"physicalLocation": {"artifactLocation": {"uri": _uri(path), **({} if os.path.isabs(path) else
+                                                                            {"uriBaseId": "SRCROOT"})},
                                  "region": {"startLine": max(line, 1), "startColumn": max(column, 1)}}}
 
 
@@ -55,7 +77,10 @@ def render(findings: list[Finding], replacements: dict[tuple, list[tuple[str, in
             "level": LEVEL[f.severity],
             "message": {"text": f.message},
             "locations": [_location(f.path, f.line, f.column)],
+            "partialFingerprints": {"nodelintFindingHash/v1": _fingerprint(f)},
         }
+        if f.rule in ADVISORY_RULES:
+            result["properties"] = {"security-severity": SECURITY_SEVERITY[f.severity]}
         if f.related:
             result["relatedLocations"] = [dict(_location(r.path, r.line, r.column), id=i,
                                                message={"text": r.message}) for i, r in enumerate(f.related)]

@@ -23,6 +23,7 @@ There is no automatic fix.
 
 ## References
 - nodelint README, "Kinds and where they live"
+- Where containerd reads its config (the kind of files nodelint knows by location): https://github.com/containerd/containerd/blob/v2.0.0/docs/man/containerd-config.toml.5.md
 """
 CODE = "NL000"
 NAME = "unknown-file"

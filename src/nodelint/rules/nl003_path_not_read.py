@@ -27,6 +27,8 @@ the special file.  There is no automatic fix.
 
 ## References
 - nodelint README, "Safety"
+- path_resolution(7), how links are followed: https://man7.org/linux/man-pages/man7/path_resolution.7.html
+- openat2(2) RESOLVE_BENEATH, the guarantee nodelint keeps by hand: https://man7.org/linux/man-pages/man2/openat2.2.html
 """
 CODE = "NL003"
 NAME = "path-not-read"

@@ -20,6 +20,7 @@ Remove what does not belong in the file, or raise ``max-file-size``.  There is n
 
 ## References
 - nodelint README, "Safety"
+- read(2), which nodelint bounds by max-file-size: https://man7.org/linux/man-pages/man2/read.2.html
 """
 CODE = "NL004"
 NAME = "file-too-large"
