@@ -92,6 +92,20 @@ def test_junit_has_a_test_case_per_file_and_a_failure_per_finding(nodelint, repo
     assert sysctl.find("failure") is None and "NL202" in sysctl.find("system-out").text
 
 
+def test_junit_counts_agree_for_every_consumer(nodelint, repo, tmp_path):
+    """Consumers count failing cases or failure elements (junitparser counts elements); both agree,
+    and no attribute the Jenkins/xunit schema (junit-10.xsd) refuses is written."""
+    from junitparser import JUnitXml
+
+    report = tmp_path / "junit.xml"
+    nodelint("--format", "junit", "-o", report, cwd=repo)
+    suite = next(iter(JUnitXml.fromfile(str(report))))
+    failing = [case for case in suite if any(r._tag == "failure" for r in case.result)]
+    elements = sum(1 for case in suite for r in case.result if r._tag == "failure")
+    assert suite.failures == len(failing) == elements > 0
+    assert all(set(case._elem.attrib) <= {"name", "classname", "time", "assertions", "status"} for case in suite)
+
+
 def test_github_annotations(nodelint, repo):
     out = nodelint("--format", "github", "--select", "NL101,NL202", cwd=repo)
     lines = out.out.splitlines()
