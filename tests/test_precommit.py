@@ -69,3 +69,25 @@ def test_hooks_check_then_fix_then_pass(image_repo, tmp_path_factory):
 
     again = try_repo(image_repo, "nodelint", home)
     assert again.returncode == 0, again.stdout
+
+
+def test_the_fix_hook_over_more_files_than_one_batch(tmp_path_factory):
+    """pre-commit splits a long file list into batches and runs them in parallel processes: every
+    file is fixed once, wholly, and no temporary file is left (the writer's locks, safety issue)."""
+    repo = tmp_path_factory.mktemp("many")
+    bad = '{"exec-opts": ["native.cgroupdriver=cgroupfs"]}\n'
+    long = "a-rather-long-directory-name-so-that-the-command-line-fills-up-quickly-" * 3
+    paths = []
+    for i in range(700):  # about 180 KB of arguments: more than one batch (pre-commit splits at 128 KiB)
+        path = repo / f"nodes/{long}{i:03d}/etc/docker/daemon.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(bad)
+        paths.append(path)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "initial")
+    fix = try_repo(repo, "nodelint-fix", tmp_path_factory.mktemp("home"))
+    assert fix.returncode == 1 and "Traceback" not in fix.stdout + fix.stderr
+    assert all(p.read_text() == '{"exec-opts": ["native.cgroupdriver=systemd"]}\n' for p in paths)
+    left = [p for p in repo.rglob("*") if p.name.startswith(".nodelint-")]
+    assert left == []
