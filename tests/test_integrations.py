@@ -39,16 +39,43 @@ ANSIBLE = Path(sys.executable).with_name("ansible-playbook")
 needs_ansible = pytest.mark.skipif(not ANSIBLE.exists(), reason="ansible-core is not installed (test extras)")
 
 
-def playbook(name, inventory, tmp_path, *args):
+@pytest.fixture(scope="session")
+def collections(tmp_path_factory):
+    """The nodelint collection, built and installed with ansible-galaxy as users install it."""
+    galaxy = Path(sys.executable).with_name("ansible-galaxy")
+    if not galaxy.exists():
+        pytest.skip("ansible-core is not installed (test extras)")
+    work = tmp_path_factory.mktemp("collection")
+    env = dict(os.environ, ANSIBLE_HOME=str(work / "home"), ANSIBLE_LOCAL_TEMP=str(work / "tmp"))
+    built = subprocess.run([str(galaxy), "collection", "build", str(EXAMPLES / "ansible/collection"),
+                            "--output-path", str(work)], capture_output=True, text=True, env=env, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    archive = next(work.glob("nodelint-nodelint-*.tar.gz"))
+    installed = subprocess.run([str(galaxy), "collection", "install", str(archive), "-p", str(work / "collections")],
+                               capture_output=True, text=True, env=env, timeout=300)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return work / "collections"
+
+
+@pytest.fixture
+def playbook(collections):
+    def run(name, inventory, tmp_path, *args, python=sys.executable):
+        return _playbook(name, inventory, tmp_path, *args, python=python, collections=collections)
+
+    return run
+
+
+def _playbook(name, inventory, tmp_path, *args, python, collections):
     env = dict(os.environ, ANSIBLE_HOME=str(tmp_path / "ansible-home"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "atmp"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_RETRY_FILES_ENABLED="0")
+               ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=python, ANSIBLE_RETRY_FILES_ENABLED="0",
+               ANSIBLE_COLLECTIONS_PATH=str(collections))
     return subprocess.run([str(ANSIBLE), "-i", str(inventory), str(EXAMPLES / "ansible" / name),
                            "-e", "nodelint_become=false", *args], capture_output=True, text=True, env=env,
                           timeout=300)
 
 
 @needs_ansible
-def test_ansible_check_mode_reports_the_diff_and_changes_nothing_then_fixes(tmp_path):
+def test_ansible_check_mode_reports_the_diff_and_changes_nothing_then_fixes(tmp_path, playbook):
     root = node_root(tmp_path / "node")
     inventory = write(tmp_path / "hosts.ini", f"node ansible_connection=local node_root={root}\n")
     before = snapshot(root)
@@ -71,7 +98,7 @@ def test_ansible_check_mode_reports_the_diff_and_changes_nothing_then_fixes(tmp_
 
 
 @needs_ansible
-def test_ansible_fails_the_task_on_findings_it_cannot_fix(tmp_path):
+def test_ansible_fails_the_task_on_findings_it_cannot_fix(tmp_path, playbook):
     root = node_root(tmp_path / "node")
     write(root / "var/lib/kubelet/config.yaml", "kind: KubeletConfiguration\ncgroupDriver: systemd\n")
     write(root / "etc/containerd/config.toml", f"version = 2\n[{V2}.containerd.runtimes.runsc]\n"
@@ -84,7 +111,7 @@ def test_ansible_fails_the_task_on_findings_it_cannot_fix(tmp_path):
 
 
 @needs_ansible
-def test_ansible_fleet_audit_gathers_every_host(tmp_path):
+def test_ansible_fleet_audit_gathers_every_host(tmp_path, playbook):
     a, b = node_root(tmp_path / "a"), node_root(tmp_path / "b")
     write(b / "etc/containerd/config.toml", f"version = 2\n[{V2}.containerd.runtimes.runc.options]\n"
           "  SystemdCgroup = true\n")
@@ -99,6 +126,28 @@ def test_ansible_fleet_audit_gathers_every_host(tmp_path):
     assert [f["rule"] for f in fleet["node-a"]] == ["NL101", "NL107"]
     assert fleet["node-b"] == []
     assert snapshot(a) | snapshot(b) == before  # an audit writes nothing
+
+
+@needs_ansible
+def test_ansible_says_when_nodelint_is_not_installed_on_the_target(tmp_path, playbook):
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if python is None or subprocess.run([python, "-c", "import nodelint"], capture_output=True).returncode == 0:
+        pytest.skip("no interpreter without nodelint here")
+    root = node_root(tmp_path / "node")
+    inventory = write(tmp_path / "hosts.ini", f"node ansible_connection=local node_root={root}\n")
+    out = playbook("fix-node.yml", inventory, tmp_path, python=python)
+    assert out.returncode != 0 and "nodelint cannot be imported" in out.stdout, out.stdout
+
+
+@needs_ansible
+def test_ansible_doc_reads_the_modules_documentation(collections, tmp_path):
+    doc = subprocess.run([str(Path(sys.executable).with_name("ansible-doc")), "--json", "nodelint.nodelint.nodelint"],
+                         capture_output=True, text=True, env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections),
+                                                                  ANSIBLE_HOME=str(tmp_path / "home")))
+    assert doc.returncode == 0, doc.stderr
+    module = json.loads(doc.stdout)["nodelint.nodelint.nodelint"]
+    assert set(module["return"]) == {"findings", "summary", "diff"}
+    assert module["doc"]["author"] and "nodelint.nodelint.nodelint:" in module["examples"]
 
 
 # --------------------------------------------------------------------- Packer

@@ -5,25 +5,79 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: nodelint
 short_description: Lint and fix Kubernetes node configuration with nodelint
+version_added: "0.1.0"
+author:
+  - nodelint maintainers
 description:
   - Runs nodelint on the target host against a node root (C(/) on a live node, an image root otherwise).
   - In check mode nothing is written; the task reports C(changed) and a per-file diff when fixes would apply.
-  - Fails when findings at or above I(fail_on) remain (after fixing, when I(fix) is true).
-  - nodelint must be installed for the interpreter Ansible uses on the target (C(pip install nodelint)),
-    or I(executable) must name it.
+  - Fails when findings at or above O(fail_on) remain (after fixing, when O(fix) is true).
+  - nodelint must be installed for the interpreter Ansible uses on the target, or O(executable) must name it.
 options:
-  root: {description: Node root to check., type: path, default: /}
-  fix: {description: Apply nodelint's safe fixes., type: bool, default: false}
-  select: {description: Rule codes or prefixes to run., type: list, elements: str}
-  ignore: {description: Rule codes or prefixes to skip., type: list, elements: str}
-  fail_on: {description: Lowest severity that fails the task., type: str, choices: [error, warning, info], default: error}
-  executable: {description: Command that runs nodelint; default runs the module's own Python with -m nodelint., type: list, elements: str}
+  root:
+    description: Node root to check.
+    type: path
+    default: /
+  fix:
+    description: Apply nodelint's safe fixes.
+    type: bool
+    default: false
+  select:
+    description: Rule codes or prefixes to run.
+    type: list
+    elements: str
+  ignore:
+    description: Rule codes or prefixes to skip.
+    type: list
+    elements: str
+  fail_on:
+    description: Lowest severity that fails the task.
+    type: str
+    choices: [error, warning, info]
+    default: error
+  executable:
+    description: Command that runs nodelint; by default the module's own Python runs C(-m nodelint).
+    type: list
+    elements: str
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Report the node's configuration problems, change nothing
+  nodelint.nodelint.nodelint:
+    root: /
+    fail_on: error
+
+- name: Fix what nodelint can fix safely, fail on errors left
+  nodelint.nodelint.nodelint:
+    root: /
+    fix: true
+
+- name: Check an image root with only the cgroup driver rules
+  nodelint.nodelint.nodelint:
+    root: /mnt/image
+    select: [NL1]
 """
 
 RETURN = r"""
-findings: {description: Findings (rule, severity, path, line, column, message, fixable) left after the run., type: list, returned: always}
-summary: {description: nodelint's summary (files, findings, fixed)., type: dict, returned: always}
-diff: {description: One unified diff per file nodelint changed (or would change in check mode)., type: list, returned: when changed}
+findings:
+  description: Findings left after the run, each with rule, severity, path, line, column, message and fixable.
+  type: list
+  elements: dict
+  returned: always
+summary:
+  description: nodelint's summary, with the files checked, the findings and the findings fixed.
+  type: dict
+  returned: always
+diff:
+  description: One unified diff per file nodelint changed, or would change in check mode.
+  type: list
+  elements: dict
+  returned: when changed
 """
 
 import json
@@ -61,6 +115,12 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    if not p["executable"]:
+        try:
+            import nodelint  # noqa: F401  (the module's own interpreter runs it: say so when it cannot)
+        except ImportError as e:
+            module.fail_json(msg=f"nodelint cannot be imported by {sys.executable} on this host ({e}); install it "
+                                 "for that interpreter (pip install from where you host nodelint) or set executable")
     command = (p["executable"] or [sys.executable, "-m", "nodelint"]) + ["check", "--root", p["root"]]
     for flag in ("select", "ignore"):
         if p[flag]:
@@ -90,7 +150,7 @@ def main():
     try:
         report = json.loads(out)
     except ValueError:
-        module.fail_json(msg=f"nodelint printed no JSON report: {out[:200]}")
+        module.fail_json(msg=f"nodelint printed no JSON report: {(out or '')[:200]} {(err or '')[-500:]}".strip())
     findings = report["findings"]
     failing = [f for f in findings if RANK[f["severity"]] >= RANK[p["fail_on"]]]
     result = dict(changed=changed and p["fix"], findings=findings, summary=report["summary"])
