@@ -5,6 +5,8 @@ import json
 import os
 import xml.etree.ElementTree as ET
 
+from pathlib import Path
+
 import pytest
 
 from .conftest import SHARED, write
@@ -104,6 +106,18 @@ def test_junit_counts_agree_for_every_consumer(nodelint, repo, tmp_path):
     elements = sum(1 for case in suite for r in case.result if r._tag == "failure")
     assert suite.failures == len(failing) == elements > 0
     assert all(set(case._elem.attrib) <= {"name", "classname", "time", "assertions", "status"} for case in suite)
+
+
+def test_junit_report_is_valid_for_the_jenkins_xunit_schema(nodelint, repo, tmp_path):
+    """tests/schemas/junit-10.xsd is the xunit plugin's JUnit schema (jenkinsci/xunit-plugin, MIT)."""
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(str(Path(__file__).parent / "schemas/junit-10.xsd"))
+    report = tmp_path / "junit.xml"
+    nodelint("--format", "junit", "-o", report, cwd=repo)
+    schema.validate(str(report))
+    tampered = report.read_text().replace("<testcase ", '<testcase flavour="x" ', 1)
+    assert not schema.is_valid(tampered)
 
 
 def test_github_annotations(nodelint, repo):
