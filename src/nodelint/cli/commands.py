@@ -295,6 +295,8 @@ def _finish_check(result, settings, output_format, fix, quiet, no_color, output,
         if not quiet and output_format == "text":
             from ..report import text as text_report
 
+            if result.live:
+                print(text_report.live_facts(result.live))
             print(text_report.summary(findings, result.files, result.fixed, fix))
     else:
         findings.sort(key=lambda f: f.order)

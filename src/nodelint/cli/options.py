@@ -32,7 +32,8 @@ CHECK_OPTIONS = (
     ("output", ("--output", "-o"), "value", None, "FILE", "Write the report to FILE (atomically) instead of stdout."),
     ("fail_on", ("--fail-on",), "value", None, "SEVERITY", "error, warning (default) or info."),
     ("live", ("--live",), "flag", False, None,
-     "Also compare running values under the root (/proc/sys); implies --root / when no root is given."),
+     "Also audit the running node under the root (/proc, /sys/fs/cgroup: running sysctls, cgroup drivers, "
+     "pod cgroups, gVisor limits, inotify use); implies --root / when no root is given."),
     ("cgroup_driver", ("--cgroup-driver",), "value", None, "DRIVER", "Target driver: systemd (default) or cgroupfs."),
     ("quiet", ("--quiet", "-q"), "flag", False, None, "Print findings only, no summary."),
     ("no_color", ("--no-color",), "flag", False, None, "No colours (NO_COLOR is honoured too)."),

@@ -8,7 +8,7 @@ def render(output_format, result, findings, settings, fixing, quiet, no_color, t
     if output_format == "json":
         from ..report import json as json_report
 
-        return json_report.render(findings, result.files, result.fixed, would)
+        return json_report.render(findings, result.files, result.fixed, would, live=result.live)
     if output_format == "sarif":
         from ..report import sarif
 
@@ -24,11 +24,11 @@ def render(output_format, result, findings, settings, fixing, quiet, no_color, t
     if output_format == "prometheus":
         from ..report import prometheus
 
-        return prometheus.render(findings, success=not result.errors, root=settings.extra_root)
+        return prometheus.render(findings, success=not result.errors, root=settings.extra_root, live=result.live)
     from ..report import text as text_report
 
     color = not to_file and text_report.use_color(no_color)
-    return text_report.render(findings, result.files, result.fixed, fixing, quiet, color, would)
+    return text_report.render(findings, result.files, result.fixed, fixing, quiet, color, would, live=result.live)
 
 
 def render_lines(output_format: str, findings, color: bool) -> str:

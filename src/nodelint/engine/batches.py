@@ -44,6 +44,7 @@ class Outcome:
     errors: list[str] = fresh(list)
     replacements: dict = fresh(dict)  # finding key -> SARIF replacements, when asked for
     write_error: str | None = None  # why writing the batch's changes failed (nothing of it was written)
+    live: dict | None = None  # the running node's facts (--live: read/live.py Snapshot.summary)
 
 
 @record
@@ -57,6 +58,7 @@ class Result:
     checked: list[str] = fresh(list)
     replacements: dict = fresh(dict)
     seen: set = fresh(set)  # keys of the findings kept: a file read by two batches is reported once
+    live: dict | None = None  # the running node's facts, with --live
 
     @property
     def files(self) -> int:
@@ -71,6 +73,7 @@ class Result:
         self.errors += other.errors
         self.checked += other.checked
         self.replacements.update(other.replacements)
+        self.live = self.live or other.live
         return self
 
     def add(self, outcome: Outcome, wanted=None) -> list[Finding]:
@@ -83,6 +86,7 @@ class Result:
         self.errors += outcome.errors
         self.checked += outcome.checked if wanted is None else [p for p in outcome.checked if wanted(p)]
         self.replacements.update(outcome.replacements)
+        self.live = self.live or outcome.live
         return new
 
 
@@ -184,6 +188,8 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
     checked = [d.path for d in r.docs if (d.kind or d.explicit) and not d.extra.get("new") and "embedding" not in d.extra]
     outcome = Outcome(findings, checked, fixed, changes, r.errors,
                       sarif_replacements(r, findings) if replacements else {})
+    snapshot = next((n.__dict__["live_snapshot"] for n in r.nodes if "live_snapshot" in n.__dict__), None)
+    outcome.live = snapshot.summary() if snapshot is not None else None
     if in_place and changes:
         from ..write import batches as W
 

@@ -8,12 +8,13 @@ from ..values.findings import Finding
 FORMAT_VERSION = 1
 
 
-def as_dict(findings: list[Finding], files: int, fixed: int, would: bool = False) -> dict:
-    """``would``: a --diff run: nothing was fixed, ``would_fix`` says what --fix would fix."""
+def as_dict(findings: list[Finding], files: int, fixed: int, would: bool = False, live: dict | None = None) -> dict:
+    """``would``: a --diff run: nothing was fixed, ``would_fix`` says what --fix would fix;
+    ``live``: the running node's facts (--live), as ``"live"``."""
     summary = {"files": files, "findings": len(findings), "fixed": 0 if would else fixed}
     if would:
         summary["would_fix"] = fixed
-    return {
+    report = {
         "version": FORMAT_VERSION,
         "findings": [
             {
@@ -29,7 +30,10 @@ def as_dict(findings: list[Finding], files: int, fixed: int, would: bool = False
         ],
         "summary": summary,
     }
+    if live is not None:
+        report["live"] = live
+    return report
 
 
-def render(findings: list[Finding], files: int, fixed: int, would: bool = False) -> str:
-    return json.dumps(as_dict(findings, files, fixed, would), indent=2) + "\n"
+def render(findings: list[Finding], files: int, fixed: int, would: bool = False, live: dict | None = None) -> str:
+    return json.dumps(as_dict(findings, files, fixed, would, live), indent=2) + "\n"

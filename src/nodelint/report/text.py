@@ -53,9 +53,22 @@ def summary(findings: list[Finding], files: int, fixed: int, fixing: bool, would
            f"({', '.join(parts)}) in {checked}{tail}."
 
 
+def live_facts(live: dict) -> str:
+    """The running node's facts (--live) in one line, before the summary."""
+    version = {2: "cgroup v2", 1: "cgroup v1"}.get(live.get("cgroup_version"), "cgroup version unknown")
+    parts = [version, f"PID 1 {live.get('pid1') or 'unknown'}", f"{live.get('processes', 0)} processes read"]
+    limits = live.get("inotify_limits", {})
+    top = max(live.get("inotify_by_uid", {}).items(), key=lambda kv: kv[1]["instances"], default=None)
+    if top is not None and limits.get("max_user_instances"):
+        parts.append(f"inotify: uid {top[0]} holds {top[1]['instances']} of {limits['max_user_instances']} instances")
+    return "Live node: " + ", ".join(parts) + "."
+
+
 def render(findings: list[Finding], files: int, fixed: int, fixing: bool, quiet: bool, color: bool,
-           would: bool = False) -> str:
+           would: bool = False, live: dict | None = None) -> str:
     out = [line(f, color) for f in findings]
     if not quiet:
+        if live:
+            out.append(live_facts(live))
         out.append(summary(findings, files, fixed, fixing, would))
     return "\n".join(out) + ("\n" if out else "")

@@ -63,6 +63,14 @@ INDEX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "NL401": ("nl401_config_version_too_new", "node", ("containerd",)),
     "NL402": ("nl402_config_version_migrated", "node", ("containerd",)),
     "NL403": ("nl403_containerd_config_refused", "node", ("containerd",)),
+    "NL501": ("nl501_cgroupfs_under_systemd", "node", ()),
+    "NL502": ("nl502_pod_process_outside_cgroup", "node", ()),
+    "NL503": ("nl503_systemd_container_under_cgroupfs", "node", ()),
+    "NL504": ("nl504_runsc_sandbox_without_memory_limit", "node", ()),
+    "NL505": ("nl505_runsc_cgroupfs_path_under_systemd", "node", ()),
+    "NL506": ("nl506_inotify_instances_pressure", "node", ()),
+    "NL507": ("nl507_inotify_watches_pressure", "node", ()),
+    "NL508": ("nl508_live_audit_incomplete", "node", ()),
 }
 BUILTIN_RULE_MODULES = [f"nodelint.rules.{module}" for module, _, _ in INDEX.values()]
 
