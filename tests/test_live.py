@@ -332,6 +332,21 @@ def test_smoke_on_this_machines_own_proc_and_cgroups(nodelint):
     assert live["processes"] > 1
 
 
+def test_a_run_without_root_says_what_it_could_not_read(tmp_path):
+    setpriv = shutil.which("setpriv")
+    if os.getuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to run nodelint as another user")
+    from .conftest import nodelint_exe
+
+    out = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", nodelint_exe(), "--live",
+                          "--select", "NL508", "--format", "json"], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=120)
+    if out.returncode == 126 or not out.stdout:
+        pytest.skip(f"nodelint cannot run as uid 65534 here: {out.stderr.strip()[:200]}")
+    notes = [f["message"] for f in json.loads(out.stdout)["findings"]]
+    assert any("could not be read" in n and "inotify" in n for n in notes), notes
+
+
 def test_inotify_counts_match_the_kernels_own_on_this_machine(nodelint, tmp_path):
     """An inotify instance with two watches, made here with the real syscalls, is counted."""
     import ctypes

@@ -160,7 +160,7 @@ def _processes(snap: Snapshot) -> None:
                           "the process checks saw only some processes")
     if fds_hidden:
         snap.notes.append(f"the open files of {fds_hidden} of {len(snap.processes)} processes could not be read "
-                          "(run as root): their inotify instances are not counted")
+                          "(run as root, with CAP_SYS_PTRACE in a container): their inotify instances are not counted")
 
 
 def _process(pid: int, status: str, cgroup: str, cmdline: str) -> Process:
