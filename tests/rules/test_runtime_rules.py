@@ -161,3 +161,71 @@ def test_containerd_imports_are_merged_under_root(nodelint, tmp_path):
     nodelint("--fix", "--root", root)
     assert "SystemdCgroup = true" in drop.read_text()
     assert nodelint("--format", "json", "--ignore", "NL2", "--root", root).rules() == []
+
+
+# ------------------------------------------- the driver kubelet really uses (KubeletCgroupDriverFromCRI)
+
+def driver_node(tmp_path, kubelet_driver: str, systemd_cgroup: bool, extra: str = ""):
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml",
+          f"kind: KubeletConfiguration\ncgroupDriver: {kubelet_driver}\n{extra}")
+    write(root / "etc/containerd/config.toml",
+          f"version = 2\n[{V2}.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n"
+          f"[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = {str(systemd_cgroup).lower()}\n")
+    return root
+
+
+def driver_findings(nodelint, root, *versions):
+    args = [a for v in versions for a in ("--runtime-version", v)]
+    out = nodelint("--format", "json", "--select", "NL105,NL107,NL112", *args, "--root", root).json["findings"]
+    return [(f["rule"], f["message"]) for f in out]
+
+
+def test_kubelet_131_with_containerd_2_takes_the_runtimes_driver(nodelint, tmp_path):
+    root = driver_node(tmp_path, "cgroupfs", True)
+    found = driver_findings(nodelint, root, "kubelet=1.33.2", "containerd=2.1.4")
+    assert [rule for rule, _ in found] == ["NL112"]  # no NL105, no NL107: the runtime's systemd is used
+    assert found[0][1].startswith("kubelet ignores cgroupDriver: cgroupfs: kubelet 1.33 with "
+                                  "KubeletCgroupDriverFromCRI, containerd 2.1 reports its driver, systemd (")
+    nodelint("--fix", "--select", "NL112", "--runtime-version", "kubelet=1.33.2", "--runtime-version",
+             "containerd=2.1.4", "--root", root)
+    assert "cgroupDriver: systemd\n" in (root / "var/lib/kubelet/config.yaml").read_text()
+    assert driver_findings(nodelint, root, "kubelet=1.33.2", "containerd=2.1.4") == []
+
+
+def test_containerd_17_leaves_kubelets_own_setting_in_force(nodelint, tmp_path):
+    root = driver_node(tmp_path, "cgroupfs", True)
+    found = driver_findings(nodelint, root, "kubelet=1.33.2", "containerd=1.7.24")
+    assert sorted(rule for rule, _ in found) == ["NL105", "NL107"]
+    assert not any("assuming" in message for _, message in found)
+
+
+def test_kubelet_130_uses_its_own_setting_unless_the_gate_is_on(nodelint, tmp_path):
+    root = driver_node(tmp_path, "cgroupfs", True)
+    assert sorted(r for r, _ in driver_findings(nodelint, root, "kubelet=1.30.5", "containerd=2.0.2")) == \
+        ["NL105", "NL107"]
+    gated = driver_node(tmp_path / "gated", "cgroupfs", True, "featureGates:\n  KubeletCgroupDriverFromCRI: true\n")
+    assert [r for r, _ in driver_findings(nodelint, gated, "kubelet=1.30.5", "containerd=2.0.2")] == ["NL112"]
+    off = driver_node(tmp_path / "off", "cgroupfs", True, "featureGates:\n  KubeletCgroupDriverFromCRI: false\n")
+    assert sorted(r for r, _ in driver_findings(nodelint, off, "kubelet=1.32.0", "containerd=2.0.2")) == \
+        ["NL105", "NL107"]
+    # GA in 1.34: the gate is locked on
+    locked = driver_node(tmp_path / "locked", "cgroupfs", True, "featureGates:\n  KubeletCgroupDriverFromCRI: false\n")
+    assert [r for r, _ in driver_findings(nodelint, locked, "kubelet=1.34.1", "containerd=2.1.0")] == ["NL112"]
+
+
+def test_unknown_versions_judge_kubelets_setting_and_say_so(nodelint, tmp_path):
+    root = driver_node(tmp_path, "cgroupfs", True)
+    found = driver_findings(nodelint, root)
+    assert sorted(rule for rule, _ in found) == ["NL105", "NL107"]
+    assert all("assuming kubelet's own setting decides" in message for _, message in found)
+
+
+def test_a_matching_kubelet_setting_is_not_reported_as_ignored(nodelint, tmp_path):
+    root = driver_node(tmp_path, "systemd", True)
+    assert driver_findings(nodelint, root, "kubelet=1.33.2", "containerd=2.1.4") == []
+    # the runtime's cgroupfs is what kubelet uses: NL101 judges it, kubelet's systemd is ignored
+    cgroupfs = driver_node(tmp_path / "fs", "systemd", False)
+    out = nodelint("--format", "json", "--select", "NL101,NL105,NL107,NL112", "--runtime-version", "kubelet=1.33.2",
+                   "--runtime-version", "containerd=2.1.4", "--root", cgroupfs).json["findings"]
+    assert sorted(f["rule"] for f in out) == ["NL101", "NL112"]

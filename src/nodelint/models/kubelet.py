@@ -215,3 +215,23 @@ def _kubelets(node: Node) -> list[Kubelet]:
     if not mains:
         return [Kubelet(None, dropins, flags)] if (dropins or flags) else []
     return [Kubelet(m, dropins, flags) for m in mains]
+
+
+def runtime_endpoint(kubelet) -> str | None:
+    """The runtime a kubelet's containerRuntimeEndpoint names: containerd, CRI-O or Docker."""
+    endpoint = None
+    for _, mapping in config_documents(kubelet.config) if kubelet.config is not None else ():
+        if isinstance(mapping.get("containerRuntimeEndpoint"), str):
+            endpoint = mapping["containerRuntimeEndpoint"]
+    for flag, _, _ in kubelet.flags:
+        if flag.name == "container-runtime-endpoint":
+            endpoint = flag.value
+    if not endpoint:
+        return None
+    if "crio" in endpoint:
+        return "CRI-O"
+    if "dockershim" in endpoint or "cri-dockerd" in endpoint:
+        return "Docker"
+    if "containerd" in endpoint:
+        return "containerd"
+    return None

@@ -14,9 +14,14 @@ the target driver:
 4. nothing: kubelet's default is ``cgroupfs``.
 
 A KubeletConfiguration that does not set ``cgroupDriver`` is therefore a finding.
-Since kubelet 1.31 the ``KubeletCgroupDriverFromCRI`` feature asks the runtime
-instead, when the runtime reports its driver (containerd 2.0+, CRI-O 1.28+); older
-kubelets and containerd 1.x use the configured value.
+
+Since kubelet 1.31 the ``KubeletCgroupDriverFromCRI`` feature (on by default; GA and locked
+on in 1.34) asks the runtime instead, when the runtime reports its driver (containerd 2.0+,
+CRI-O 1.28+); older kubelets, a gate turned off (``featureGates``, ``--feature-gates``) and
+containerd 1.x leave the configured value in force.  When the versions nodelint knows
+(declared, pinned, dpkg, build info) say the runtime decides, kubelet's own setting is not
+judged here: the runtime's is (NL101, NL106), and NL112 reports a kubelet setting that is
+ignored.  When they are unknown, NL105 judges kubelet's setting and says what it assumed.
 
 In a kubeadm config file (``kubeadm.k8s.io`` documents plus a KubeletConfiguration
 document) a missing ``cgroupDriver`` is fine, since kubeadm 1.22+ fills in systemd;
@@ -77,7 +82,7 @@ CRI_NOTE = ("kubelet 1.31+ takes the driver from the runtime instead when it rep
             "(containerd >= 2.0, CRI-O >= 1.28)")
 
 
-def _judge(source: Source, want: str, where: str):
+def _judge(source: Source, want: str, where: str, note: str = ""):
     if templated_value(source.value) or source.value == want:
         return
     if source.origin == "flag":
@@ -91,10 +96,10 @@ def _judge(source: Source, want: str, where: str):
         beats = " (drop-in, overrides the config file)" if source.origin == "drop-in" else ""
     fix = Fix((source.set_to(want),), f"set {FIELD} to {want}")
     yield finding(CODE, SEVERITY, source.doc, source.key, f"{where} uses the {source.value} cgroup driver "
-                  f"({what}){beats}; use {want}", fix, at_value=True)
+                  f"({what}){beats}; use {want}{note}", fix, at_value=True)
 
 
-def _kubeadm(doc, want: str):
+def _kubeadm(doc, want: str, note: str):
     data = doc.data if isinstance(doc.data, list) else []
     sources: list[Source] = []
     kubelet_doc_key = None
@@ -119,7 +124,7 @@ def _kubeadm(doc, want: str):
     flags = [s for s in sources if s.origin == "kubeadm-flag"]
     configs = [s for s in sources if s.origin == "kubeadm-config"]
     for s in (flags or configs)[-1:]:
-        yield from _judge(s, want, "kubelet (kubeadm config)")
+        yield from _judge(s, want, "kubelet (kubeadm config)", note)
     if not sources and want != "systemd":
         key = kubelet_doc_key or ()
         fix = None
@@ -130,14 +135,20 @@ def _kubeadm(doc, want: str):
 
 
 def check(node, settings):
+    from ..models.driver_source import driver_source
+
     want = settings.cgroup_driver
+    kubeadm_source = driver_source(node, None) if node.of_kind("kubeadm") else None
     for doc in node.of_kind("kubeadm"):
-        if doc.parsed is not None:
-            yield from _kubeadm(doc, want)
+        if doc.parsed is not None and kubeadm_source.decides != "runtime":
+            yield from _kubeadm(doc, want, kubeadm_source.note)
     for kubelet in kubelets(node):
+        source = driver_source(node, kubelet)
+        if source.decides == "runtime":
+            continue  # kubelet takes the runtime's driver (NL101/NL106 judge it; NL112 the setting ignored)
         winner = kubelet.winner(FIELD, FLAG)
         if winner is not None:
-            yield from _judge(winner, want, "kubelet")
+            yield from _judge(winner, want, "kubelet", source.note)
             continue
         config = kubelet.config
         if config is None or want != "systemd":
