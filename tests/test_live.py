@@ -367,3 +367,15 @@ def test_inotify_counts_match_the_kernels_own_on_this_machine(nodelint, tmp_path
     uid = str(os.getuid())
     held = before.get(uid, {"instances": 0, "watches": 0})
     assert after[uid]["instances"] >= held["instances"] + 1 and after[uid]["watches"] >= held["watches"] + 2
+
+
+def test_a_live_cgroup_v1_host_is_deprecated_and_refused_by_kubelet_135(nodelint, tmp_path):
+    Node(tmp_path, cgroup_version=1)
+    out = nodelint("--live", "--root", tmp_path, "--format", "json", "--select", "NL113,NL114").json["findings"]
+    assert [(f["rule"], f["path"].endswith("sys/fs/cgroup")) for f in out] == [("NL114", True)]
+    out = nodelint("--live", "--root", tmp_path, "--format", "json", "--select", "NL113,NL114",
+                   "--runtime-version", "kubelet=1.35.0").json["findings"]
+    assert [f["rule"] for f in out] == ["NL113"] and "the running node (cgroup v1" in out[0]["message"]
+    Node(tmp_path / "v2")
+    assert nodelint("--live", "--root", tmp_path / "v2", "--format", "json", "--select", "NL113,NL114",
+                    "--runtime-version", "kubelet=1.35.0").json["findings"] == []

@@ -21,6 +21,7 @@ KINDS = {
     "kubelet-env": "envfile",
     "systemd": "unit",
     "sysctl": "sysctl",
+    "kernel-cmdline": "cmdline",  # the kernel command line an image boots with (GRUB, BLS, kernel-install)
     "versions": "pins",  # Packer/Ansible variables holding version pins: JSON, YAML or HCL
     # carriers: files that write node configuration files (read/embedded)
     "cloud-init": "yaml",
@@ -69,6 +70,10 @@ _LOCATIONS = [
     ("containers", "dropin", r"(?P<node>(?:etc|usr/share)/containers/containers\.conf\.d/[^/]*\.conf)"),
     ("sysctl", "main", r"(?P<node>etc/sysctl\.conf)"),
     ("sysctl", "dropin", r"(?P<node>(?:etc|run|usr/local/lib|usr/lib|lib)/sysctl\.d/[^/]*\.conf)"),
+    ("kernel-cmdline", "main", r"(?P<node>etc/default/grub)"),
+    ("kernel-cmdline", "dropin", r"(?P<node>etc/default/grub\.d/[^/]*\.cfg)"),
+    ("kernel-cmdline", "main", r"(?P<node>boot/loader/entries/[^/]*\.conf)"),
+    ("kernel-cmdline", "main", r"(?P<node>etc/kernel/cmdline)"),
 ]
 
 
@@ -143,6 +148,10 @@ ROOT_GLOBS = [
     ("usr/local/lib/sysctl.d", "*.conf"),
     ("usr/lib/sysctl.d", "*.conf"),
     ("lib/sysctl.d", "*.conf"),
+    ("etc/default", "grub"),
+    ("etc/default/grub.d", "*.cfg"),
+    ("boot/loader/entries", "*.conf"),
+    ("etc/kernel", "cmdline"),
 ]
 
 # The drop-in directories whose every entry matching their glob is of one kind and role (the

@@ -120,6 +120,24 @@ class Snapshot:
         return where if os.path.realpath(where).startswith(real_base + os.sep) or not parts else None
 
 
+def snapshot(node, settings) -> Snapshot | None:
+    """The running node under a root node's filesystem, with ``--live``, read once per node;
+    None otherwise."""
+    if not getattr(settings, "live", False) or node.mode != "root" or node.fs is None:
+        return None
+    snap = node.__dict__.get("live_snapshot")
+    if snap is None:
+        snap = node.__dict__["live_snapshot"] = read(node.fs)
+    return snap
+
+
+def shown(node, node_path: str) -> str:
+    """A file under the root as findings show it (``/proc/812/cgroup`` on a live node)."""
+    from .discover import display
+
+    return display(os.path.join(node.fs.root, node_path))
+
+
 def read(fs) -> Snapshot:
     """One pass over the running node under the root ``fs`` (read.rootfs.RootFS)."""
     snap = Snapshot(fs.resolve("proc"), fs.resolve("sys/fs/cgroup"))

@@ -3,33 +3,14 @@ node (read/live.py), where its evidence is shown, and the pods' processes as the
 """
 from __future__ import annotations
 
-import os
-
 from ..models import cgroups as G
 from ..read.data import load as load_data
-from ..read.discover import display
+from ..read.live import shown, snapshot  # noqa: F401 (the live rules' one import)
 from ..values.findings import Finding
-
-
-def snapshot(node, settings):
-    """The running node under a root node's filesystem, with ``--live``; None otherwise."""
-    if not getattr(settings, "live", False) or node.mode != "root" or node.fs is None:
-        return None
-    snap = node.__dict__.get("live_snapshot")
-    if snap is None:
-        from ..read import live
-
-        snap = node.__dict__["live_snapshot"] = live.read(node.fs)
-    return snap
 
 
 def data() -> dict:
     return load_data("live.toml")
-
-
-def shown(node, node_path: str) -> str:
-    """A file under the root as findings show it (``/proc/812/cgroup`` on a live node)."""
-    return display(os.path.join(node.fs.root, node_path))
 
 
 def at_cgroup(code: str, severity: str, node, process, message: str) -> Finding:

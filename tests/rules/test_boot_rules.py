@@ -1,0 +1,48 @@
+"""What the node boots with: cgroup v1 on the kernel command line (NL113, NL114)."""
+from __future__ import annotations
+
+import pytest
+
+from ..conftest import write
+
+KUBELET = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: systemd\n"
+
+
+def found(nodelint, root, *args):
+    out = nodelint("--format", "json", "--select", "NL113,NL114", "--root", root, *args).json["findings"]
+    return [(f["rule"], f["path"].split("/img/", 1)[-1], f["line"], f["column"]) for f in out]
+
+
+@pytest.mark.parametrize("path, text, line, column", [
+    ("etc/default/grub", 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX="console=ttyS0 systemd.unified_cgroup_hierarchy=0"\n', 2, 35),
+    ("etc/default/grub.d/50-cgroup.cfg",
+     'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT systemd.unified_cgroup_hierarchy=false"\n', 1, 57),
+    ("boot/loader/entries/fedora.conf",
+     "title Fedora\nversion 6.8\nlinux /vmlinuz\noptions root=UUID=0b0c ro systemd.unified_cgroup_hierarchy=0\n", 4, 27),
+    ("etc/kernel/cmdline", "root=/dev/sda1 ro systemd.unified_cgroup_hierarchy=no\n", 1, 19),
+])
+def test_cgroup_v1_on_each_kind_of_kernel_command_line(nodelint, tmp_path, path, text, line, column):
+    root = tmp_path / "img"
+    write(root / path, text)
+    write(root / "var/lib/kubelet/config.yaml", KUBELET)
+    assert found(nodelint, root) == [("NL114", path, line, column)]
+    assert found(nodelint, root, "--runtime-version", "kubelet=1.35.1") == [("NL113", path, line, column)]
+    assert found(nodelint, root, "--runtime-version", "kubelet=1.34.3") == [("NL114", path, line, column)]
+
+
+def test_fail_cgroup_v1_decides_when_set(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "etc/kernel/cmdline", "ro systemd.unified_cgroup_hierarchy=0\n")
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "failCgroupV1: false\n")
+    assert [f[0] for f in found(nodelint, root, "--runtime-version", "kubelet=1.35.1")] == ["NL114"]
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "failCgroupV1: true\n")
+    out = nodelint("--format", "json", "--select", "NL113", "--runtime-version", "kubelet=1.32.0",
+                   "--root", root).json["findings"]
+    assert len(out) == 1 and "failCgroupV1 is True" in out[0]["message"]
+
+
+def test_cgroup_v2_and_a_later_override_are_fine(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "etc/default/grub", 'GRUB_CMDLINE_LINUX="quiet splash"\n# GRUB_CMDLINE_LINUX="systemd.unified_cgroup_hierarchy=0"\n')
+    write(root / "etc/kernel/cmdline", "systemd.unified_cgroup_hierarchy=0 systemd.unified_cgroup_hierarchy=1\n")
+    assert found(nodelint, root, "--runtime-version", "kubelet=1.35.1") == []
