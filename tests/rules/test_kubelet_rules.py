@@ -115,3 +115,50 @@ def test_a_flag_and_its_value_in_two_words_are_read_as_one(nodelint, tmp_path, p
     out = nodelint("--format", "json", "--select", "NL105", "--root", tmp_path)
     messages = [f["message"] for f in out.json["findings"]]
     assert messages and all("cgroupfs" in m and "true" not in m for m in messages), messages
+
+
+# ------------------------------------------------------------- resolv.conf (NL404)
+
+def resolv_node(tmp_path, kubelet_extra="", resolv=None, link=None):
+    import os
+
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "cgroupDriver: systemd\n" + kubelet_extra)
+    if resolv is not None:
+        write(root / "etc/resolv.conf", resolv)
+    if link is not None:
+        (root / "etc").mkdir(parents=True, exist_ok=True)
+        os.symlink(link, root / "etc/resolv.conf")
+    return root
+
+
+def nl404(nodelint, root):
+    return [(f["line"], f["message"], f["fixable"]) for f in
+            nodelint("--format", "json", "--select", "NL404", "--root", root).json["findings"]]
+
+
+def test_systemd_resolved_stub_is_fixed_the_way_kubeadm_does(nodelint, tmp_path):
+    root = resolv_node(tmp_path, link="../run/systemd/resolve/stub-resolv.conf")
+    [(line, message, fixable)] = nl404(nodelint, root)
+    assert "systemd-resolved's stub" in message and fixable
+    nodelint("--fix", "--select", "NL404", "--root", root)
+    assert (root / "var/lib/kubelet/config.yaml").read_text().endswith("resolvConf: /run/systemd/resolve/resolv.conf\n")
+    assert nl404(nodelint, root) == []
+
+
+def test_a_loopback_nameserver_of_another_resolver_is_reported_without_a_fix(nodelint, tmp_path):
+    root = resolv_node(tmp_path, resolv="search example.com\nnameserver 127.0.0.1\n")
+    [(_, message, fixable)] = nl404(nodelint, root)
+    assert "(127.0.0.1)" in message and not fixable
+
+
+def test_resolv_conf_named_explicitly_is_judged_at_its_value(nodelint, tmp_path):
+    root = resolv_node(tmp_path, "resolvConf: /run/systemd/resolve/stub-resolv.conf\n")
+    [(line, _, fixable)] = nl404(nodelint, root)
+    assert line == 4 and fixable
+
+
+def test_real_upstream_servers_are_fine(nodelint, tmp_path):
+    assert nl404(nodelint, resolv_node(tmp_path, resolv="nameserver 10.0.0.2\nnameserver 10.0.0.3\n")) == []
+    assert nl404(nodelint, resolv_node(tmp_path / "u", "resolvConf: /run/systemd/resolve/resolv.conf\n",
+                                        link="../run/systemd/resolve/stub-resolv.conf")) == []
