@@ -1,4 +1,4 @@
-"""What the node boots with: cgroup v1 on the kernel command line (NL113, NL114)."""
+"""What the node boots with: cgroup v1 on the kernel command line (NL113, NL114), swap (NL208, NL209)."""
 from __future__ import annotations
 
 import pytest
@@ -46,3 +46,55 @@ def test_cgroup_v2_and_a_later_override_are_fine(nodelint, tmp_path):
     write(root / "etc/default/grub", 'GRUB_CMDLINE_LINUX="quiet splash"\n# GRUB_CMDLINE_LINUX="systemd.unified_cgroup_hierarchy=0"\n')
     write(root / "etc/kernel/cmdline", "systemd.unified_cgroup_hierarchy=0 systemd.unified_cgroup_hierarchy=1\n")
     assert found(nodelint, root, "--runtime-version", "kubelet=1.35.1") == []
+
+
+# ------------------------------------------------------------------------- swap (NL208, NL209)
+
+def swap_found(nodelint, root, *args):
+    out = nodelint("--format", "json", "--select", "NL208,NL209", "--root", root, *args).json["findings"]
+    return [(f["rule"], f["severity"], f["path"].split("/img/", 1)[-1], f["line"]) for f in out]
+
+
+def test_fstab_swap_stops_kubelet_unless_fail_swap_on_is_false(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET)
+    write(root / "etc/fstab", "UUID=0b0c / ext4 defaults 0 1\n# /old none swap sw 0 0\n/swapfile none swap sw 0 0\n"
+                              "/dev/sdc1 none swap noauto 0 0\n")
+    assert swap_found(nodelint, root) == [("NL208", "error", "etc/fstab", 3)]
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "failSwapOn: false\n")
+    assert swap_found(nodelint, root) == []
+
+
+def test_zram_generator_and_enabled_swap_units(nodelint, tmp_path):
+    import os
+
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET)
+    write(root / "usr/lib/systemd/zram-generator.conf", "# Fedora's default\n[zram0]\nzram-size = min(ram, 8192)\n")
+    write(root / "etc/systemd/system/dev-sdb2.swap", "[Swap]\nWhat=/dev/sdb2\n[Install]\nWantedBy=swap.target\n")
+    assert swap_found(nodelint, root) == [("NL208", "error", "usr/lib/systemd/zram-generator.conf", 2)]
+    (root / "etc/systemd/system/swap.target.wants").mkdir()
+    os.symlink("../dev-sdb2.swap", root / "etc/systemd/system/swap.target.wants/dev-sdb2.swap")
+    write(root / "etc/systemd/zram-generator.conf", "")  # an empty file in /etc turns zram off
+    assert swap_found(nodelint, root) == [("NL208", "error", "etc/systemd/system/dev-sdb2.swap", 1)]
+
+
+def test_swap_on_the_running_node(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET)
+    write(root / "proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n/dev/zram0 partition 8388604 0 100\n")
+    assert swap_found(nodelint, root) == []
+    found = nodelint("--format", "json", "--select", "NL208", "--live", "--root", root).json["findings"]
+    assert len(found) == 1 and "the running node has swap on (/dev/zram0)" in found[0]["message"]
+
+
+def test_swap_behaviors_kubelet_cannot_apply(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "failSwapOn: false\nmemorySwap:\n  swapBehavior: UnlimitedSwap\n")
+    assert swap_found(nodelint, root, "--runtime-version", "kubelet=1.30.0") == \
+        [("NL209", "error", "var/lib/kubelet/config.yaml", 6)]
+    assert swap_found(nodelint, root, "--runtime-version", "kubelet=1.29.4") == []
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "failSwapOn: false\nmemorySwap:\n  swapBehavior: LimitedSwap\n")
+    assert swap_found(nodelint, root) == []
+    write(root / "etc/default/grub", 'GRUB_CMDLINE_LINUX="systemd.unified_cgroup_hierarchy=0"\n')
+    assert swap_found(nodelint, root) == [("NL209", "warning", "var/lib/kubelet/config.yaml", 6)]

@@ -167,7 +167,8 @@ def format_module(syntax: str):
     import importlib
 
     name = {"toml": "toml", "json": "json", "yaml": "yaml", "envfile": "flags", "unit": "flags",
-            "sysctl": "sysctl", "hcl": "hcl", "shell": "shell", "mime": "mime", "cmdline": "cmdline"}.get(syntax)
+            "sysctl": "sysctl", "hcl": "hcl", "shell": "shell", "mime": "mime", "cmdline": "cmdline",
+            "fstab": "fstab"}.get(syntax)
     if name is None:
         raise ValueError(f"no format for {syntax!r}")
     module = _FORMAT_MODULES[syntax] = importlib.import_module(f"nodelint.read.formats.{name}")

@@ -22,6 +22,8 @@ KINDS = {
     "systemd": "unit",
     "sysctl": "sysctl",
     "kernel-cmdline": "cmdline",  # the kernel command line an image boots with (GRUB, BLS, kernel-install)
+    "fstab": "fstab",  # swap entries (kubelet's failSwapOn)
+    "swap-unit": "unit",  # systemd .swap units, and zram-generator's config (swap on zram)
     "versions": "pins",  # Packer/Ansible variables holding version pins: JSON, YAML or HCL
     # carriers: files that write node configuration files (read/embedded)
     "cloud-init": "yaml",
@@ -74,6 +76,9 @@ _LOCATIONS = [
     ("kernel-cmdline", "dropin", r"(?P<node>etc/default/grub\.d/[^/]*\.cfg)"),
     ("kernel-cmdline", "main", r"(?P<node>boot/loader/entries/[^/]*\.conf)"),
     ("kernel-cmdline", "main", r"(?P<node>etc/kernel/cmdline)"),
+    ("fstab", "main", r"(?P<node>etc/fstab)"),
+    ("swap-unit", "main", r"(?P<node>(?:etc|usr/lib|lib)/systemd/system/[^/]+\.swap)"),
+    ("swap-unit", "main", r"(?P<node>(?:etc|usr/lib|lib)/systemd/zram-generator\.conf)"),
 ]
 
 
@@ -152,6 +157,13 @@ ROOT_GLOBS = [
     ("etc/default/grub.d", "*.cfg"),
     ("boot/loader/entries", "*.conf"),
     ("etc/kernel", "cmdline"),
+    ("etc", "fstab"),
+    ("etc/systemd/system", "*.swap"),
+    ("usr/lib/systemd/system", "*.swap"),
+    ("lib/systemd/system", "*.swap"),
+    ("etc/systemd", "zram-generator.conf"),
+    ("usr/lib/systemd", "zram-generator.conf"),
+    ("lib/systemd", "zram-generator.conf"),
 ]
 
 # The drop-in directories whose every entry matching their glob is of one kind and role (the

@@ -57,6 +57,8 @@ INDEX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "NL205": ("nl205_sysctl_live_drift", "node", ("sysctl",)),
     "NL206": ("nl206_sysctl_models_differ", "node", ("sysctl",)),
     "NL207": ("nl207_sysctl_runtime_only", "document", ("shell",)),
+    "NL208": ("nl208_kubelet_fails_on_swap", "node", ("fstab", "swap-unit")),
+    "NL209": ("nl209_swap_behavior_unsupported", "node", ("kubelet",)),
     "NL301": ("nl301_containerd_version", "run", ("versions",)),
     "NL302": ("nl302_runc_version", "run", ("versions",)),
     "NL303": ("nl303_runsc_version", "run", ("versions",)),
