@@ -165,3 +165,71 @@ def test_inline_suppression(nodelint, tmp_path):
                          "  # nodelint: ignore[NL1]\n  SystemdCgroup = false\n")
     assert codes(nodelint, tmp_path, above) == []
     assert codes(nodelint, tmp_path, text.replace("ignore[NL101]", "ignore[NL104]")) == ["NL101"]
+
+
+# ------------------------------------------- shims beside runc: nvidia-ctk, WebAssembly, Kata
+
+RUNC_SYSTEMD = (f"version = 2\n[{V2}.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n"
+                f"[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n")
+
+
+def test_nvidia_ctk_output_without_systemd_cgroup_is_reported_and_fixed(nodelint, tmp_path):
+    """What `nvidia-ctk runtime configure` writes from a config whose runc section had no SystemdCgroup."""
+    path = write(tmp_path / "etc/containerd/config.toml", RUNC_SYSTEMD + (
+        f"[{V2}.containerd.runtimes.nvidia]\n  privileged_without_host_devices = false\n  runtime_engine = \"\"\n"
+        f"  runtime_root = \"\"\n  runtime_type = \"io.containerd.runc.v2\"\n"
+        f"[{V2}.containerd.runtimes.nvidia.options]\n  BinaryName = \"/usr/bin/nvidia-container-runtime\"\n"))
+    out = nodelint("--format", "json", path).json["findings"]
+    assert [(f["rule"], f["line"]) for f in out] == [("NL101", 6)] and "'nvidia' runs runc" in out[0]["message"]
+    nodelint("--fix", path)
+    assert nodelint("--format", "json", path).rules() == []
+
+
+@pytest.mark.parametrize("runtime_type", ["io.containerd.spin.v2", "io.containerd.wasmtime.v1"])
+def test_webassembly_shims_read_systemd_cgroup_too(nodelint, tmp_path, runtime_type):
+    path = write(tmp_path / "etc/containerd/config.toml", RUNC_SYSTEMD + (
+        f"[{V2}.containerd.runtimes.spin]\n  runtime_type = \"{runtime_type}\"\n"))
+    out = nodelint("--format", "json", path).json["findings"]
+    assert [f["rule"] for f in out] == ["NL101"] and f"WebAssembly shim {runtime_type}" in out[0]["message"]
+    nodelint("--fix", path)
+    assert "SystemdCgroup = true" in path.read_text().split("spin]", 1)[1]
+    assert nodelint("--format", "json", path).rules() == []
+
+
+def kata_root(tmp_path, kata_config: str | None, options: str = "", driver: str = "systemd"):
+    root = tmp_path / "img"
+    write(root / "etc/containerd/config.toml", RUNC_SYSTEMD + (
+        f"[{V2}.containerd.runtimes.kata]\n  runtime_type = \"io.containerd.kata.v2\"\n"
+        f"[{V2}.containerd.runtimes.kata.options]\n{options}"))
+    write(root / "var/lib/kubelet/config.yaml", f"kind: KubeletConfiguration\ncgroupDriver: {driver}\n")
+    if kata_config is not None:
+        write(root / "etc/kata-containers/configuration.toml", kata_config)
+    return root
+
+
+def kata_findings(nodelint, root):
+    out = nodelint("--format", "json", "--select", "NL116", "--root", root).json["findings"]
+    return [(f["path"].split("/img/", 1)[-1], f["line"], f["message"].split(":")[0]) for f in out]
+
+
+def test_systemd_cgroup_in_a_kata_handler_is_ignored(nodelint, tmp_path):
+    root = kata_root(tmp_path, "[runtime]\nsandbox_cgroup_only = true\n", "  SystemdCgroup = true\n")
+    assert kata_findings(nodelint, root) == [
+        ("etc/containerd/config.toml", 9, "SystemdCgroup in Kata handler 'kata' is ignored")]
+
+
+def test_kata_go_runtime_needs_sandbox_cgroup_only_with_the_systemd_driver(nodelint, tmp_path):
+    root = kata_root(tmp_path, "[runtime]\nsandbox_cgroup_only = false\n")
+    assert kata_findings(nodelint, root) == [
+        ("etc/kata-containers/configuration.toml", 2, "sandbox_cgroup_only is false while kubelet uses the systemd cgroup driver")]
+    assert kata_findings(nodelint, kata_root(tmp_path / "fs", "[runtime]\n", driver="cgroupfs")) == []
+    assert kata_findings(nodelint, kata_root(tmp_path / "ok", "[runtime]\nsandbox_cgroup_only = true\n")) == []
+
+
+def test_kata_config_path_names_the_file_and_runtime_rs_is_left_alone(nodelint, tmp_path):
+    root = kata_root(tmp_path, None, '  ConfigPath = "/opt/kata/share/defaults/kata-containers/configuration-qemu.toml"\n')
+    write(root / "opt/kata/share/defaults/kata-containers/configuration-qemu.toml", "[runtime]\nenable_debug = true\n")
+    assert [f[0] for f in kata_findings(nodelint, root)] == ["opt/kata/share/defaults/kata-containers/configuration-qemu.toml"]
+    rs = kata_root(tmp_path / "rs", None,
+                   '  ConfigPath = "/opt/kata/share/defaults/kata-containers/runtime-rs/configuration-dragonball.toml"\n')
+    assert kata_findings(nodelint, rs) == []

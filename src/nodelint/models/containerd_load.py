@@ -94,6 +94,13 @@ class ReadHandler:
         return self.name == "runc" and line not in ("1.6", "1.7")
 
     @property
+    def is_wasm(self) -> bool:
+        """A runwasi WebAssembly shim (Spin, wasmtime...): it reads SystemdCgroup as runc's shim does."""
+        from .containerd import WASM_TYPES
+
+        return self.runtime_type in WASM_TYPES
+
+    @property
     def placeholder_type(self) -> bool:
         from ..read.kinds import PLACEHOLDER
 

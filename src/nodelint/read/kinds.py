@@ -23,6 +23,7 @@ KINDS = {
     "sysctl": "sysctl",
     "kernel-cmdline": "cmdline",  # the kernel command line an image boots with (GRUB, BLS, kernel-install)
     "fstab": "fstab",  # swap entries (kubelet's failSwapOn)
+    "kata": "toml",  # Kata Containers' configuration.toml (its cgroup settings)
     "swap-unit": "unit",  # systemd .swap units, and zram-generator's config (swap on zram)
     "versions": "pins",  # Packer/Ansible variables holding version pins: JSON, YAML or HCL
     # carriers: files that write node configuration files (read/embedded)
@@ -77,6 +78,8 @@ _LOCATIONS = [
     ("kernel-cmdline", "main", r"(?P<node>boot/loader/entries/[^/]*\.conf)"),
     ("kernel-cmdline", "main", r"(?P<node>etc/kernel/cmdline)"),
     ("fstab", "main", r"(?P<node>etc/fstab)"),
+    ("kata", "main", r"(?P<node>(?:etc/kata-containers|usr/share/defaults/kata-containers"
+                     r"|opt/kata/share/defaults/kata-containers)/configuration[^/]*\.toml)"),
     ("swap-unit", "main", r"(?P<node>(?:etc|usr/lib|lib)/systemd/system/[^/]+\.swap)"),
     ("swap-unit", "main", r"(?P<node>(?:etc|usr/lib|lib)/systemd/zram-generator\.conf)"),
 ]
@@ -158,6 +161,9 @@ ROOT_GLOBS = [
     ("boot/loader/entries", "*.conf"),
     ("etc/kernel", "cmdline"),
     ("etc", "fstab"),
+    ("etc/kata-containers", "configuration*.toml"),
+    ("usr/share/defaults/kata-containers", "configuration*.toml"),
+    ("opt/kata/share/defaults/kata-containers", "configuration*.toml"),
     ("etc/systemd/system", "*.swap"),
     ("usr/lib/systemd/system", "*.swap"),
     ("lib/systemd/system", "*.swap"),

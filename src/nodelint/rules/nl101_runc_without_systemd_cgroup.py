@@ -3,9 +3,11 @@
 ## What it does
 Checks every CRI runtime handler that runs through the runc shim
 (``runtime_type = "io.containerd.runc.v2"`` or ``.v1``, including handlers such as
-``nvidia`` that keep the runc shim with another ``BinaryName``) for
-``SystemdCgroup = true`` in its ``options`` table, at the table path of the file's
-config version:
+``nvidia`` that keep the runc shim with another ``BinaryName``, as ``nvidia-ctk runtime
+configure`` writes them) and every runwasi WebAssembly shim handler (``io.containerd.spin.v2``,
+``io.containerd.wasmtime.v1``, ``wasmedge``, ``wasmer``: they read the handler's options the
+way runc's shim does) for ``SystemdCgroup = true`` in its ``options`` table, at the table path
+of the file's config version:
 
 | version | options table |
 |---|---|
@@ -65,6 +67,9 @@ restarts.
 - Config versions 1/2 (short vs. full plugin IDs): https://github.com/containerd/containerd/blob/v1.7.24/docs/PLUGINS.md
 - Config version 3 and the 2.x/1.x SystemdCgroup tables, cgroupfs default: https://github.com/containerd/containerd/blob/v2.0.0/docs/cri/config.md
 - runc options struct (SystemdCgroup, no toml tag): https://github.com/containerd/containerd/blob/v2.0.0/api/types/runc/options/oci.pb.go
+- nvidia-ctk copies the default (else runc) handler's section, so a config without SystemdCgroup gives an nvidia handler without it: https://github.com/NVIDIA/nvidia-container-toolkit/blob/v1.20.0/pkg/config/engine/containerd/config.go#L35-L52
+- runwasi shims read the handler's options (SystemdCgroup) from containerd-shim-wasm 0.10.0: https://github.com/containerd/runwasi/blob/containerd-shim-wasm/v0.10.0/crates/containerd-shim-wasm/src/sandbox/shim/local.rs#L59
+- The Spin shim documents SystemdCgroup = true: https://github.com/spinframework/containerd-shim-spin/blob/v0.24.0/README.md#L68-L81
 """
 from __future__ import annotations
 
@@ -141,7 +146,7 @@ def _check_config(node, doc, want: bool, known, settings):
     for line, r in live.items():
         any_case = line not in ("1.6", "1.7")
         for name, h in r.handlers.items():
-            if not h.is_runc(line) or (fragment and h.doc is None):
+            if not (h.is_runc(line) or h.is_wasm) or (fragment and h.doc is None):
                 continue
             value, key = h.systemd_cgroup(any_case)
             platform = doc.extra.get("platform_defaults")
@@ -211,8 +216,9 @@ def _handler_findings(node, doc, wrong, live, considered, eff, want, settings, f
         hint = " (or in a file it imports)" if eff.config.data.get("imports") and not node.is_view else ""
         assumed = (" (its runtime_type is a template placeholder: this assumes the runc shim its name says,"
                    " as every runc shim value would)") if h.placeholder_type else ""
-        msg = (f"runtime handler '{name}' runs runc without SystemdCgroup = true in its options{where}: "
-               f"containerd defaults to the cgroupfs driver{hint}{because}{assumed}")
+        runs = f"runs the WebAssembly shim {h.runtime_type}" if h.is_wasm else "runs runc"
+        msg = (f"runtime handler '{name}' {runs} without SystemdCgroup = true in its options{where}: "
+               f"{'the shim' if h.is_wasm else 'containerd'} defaults to the cgroupfs driver{hint}{because}{assumed}")
         yield finding(CODE, SEVERITY, target, table, msg, fix)
 
 
