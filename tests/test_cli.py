@@ -270,6 +270,16 @@ def test_help_shows_the_default_commands_options_and_explain_renders(nodelint):
     assert "What it does\n------------" in shown
 
 
+def test_every_rules_docs_render_without_markup(nodelint):
+    """``code`` spans cut by a line break included."""
+    from nodelint.report.docs_terminal import render
+    from nodelint.rules import registry
+
+    for rule in registry().values():
+        shown = render(rule.docs, color=False)
+        assert "``" not in shown and "```" not in shown, rule.code
+
+
 def test_diff_reports_say_what_fix_would_do_and_do_not_depend_on_stdout(tmp_path):
     import subprocess
 

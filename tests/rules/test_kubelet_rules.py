@@ -162,3 +162,61 @@ def test_real_upstream_servers_are_fine(nodelint, tmp_path):
     assert nl404(nodelint, resolv_node(tmp_path, resolv="nameserver 10.0.0.2\nnameserver 10.0.0.3\n")) == []
     assert nl404(nodelint, resolv_node(tmp_path / "u", "resolvConf: /run/systemd/resolve/resolv.conf\n",
                                         link="../run/systemd/resolve/stub-resolv.conf")) == []
+
+
+# ------------------------------------------------------- sandbox image (NL405, NL406)
+
+def sandbox_node(tmp_path, containerd: str, flags: str | None = None, kubeadm: str | None = None):
+    root = tmp_path / "img"
+    write(root / "etc/containerd/config.toml", containerd)
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "cgroupDriver: systemd\n")
+    if flags is not None:
+        write(root / "var/lib/kubelet/kubeadm-flags.env", f'KUBELET_KUBEADM_ARGS="{flags}"\n')
+    if kubeadm is not None:
+        write(root / "etc/kubernetes/kubeadm-config.yaml", kubeadm)
+    return root
+
+
+def sandbox(nodelint, root, *versions):
+    args = [a for v in versions for a in ("--runtime-version", v)]
+    out = nodelint("--format", "json", "--select", "NL405,NL406", *args, "--root", root).json["findings"]
+    return [(f["rule"], f["severity"], f["path"].split("/img/", 1)[-1], f["line"]) for f in out]
+
+
+V2_SANDBOX = 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "{}"\n'
+
+
+def test_runtime_image_against_kubeadms_for_the_kubelet_version(nodelint, tmp_path):
+    root = sandbox_node(tmp_path, V2_SANDBOX.format("registry.k8s.io/pause:3.8"), flags="--node-ip=10.0.0.5")
+    assert sandbox(nodelint, root, "kubelet=1.31.2") == [("NL405", "warning", "etc/containerd/config.toml", 3)]
+    assert sandbox(nodelint, root, "kubelet=1.30.4") == [("NL405", "warning", "etc/containerd/config.toml", 3)]
+    ok = sandbox_node(tmp_path / "ok", V2_SANDBOX.format("registry.k8s.io/pause:3.10"), flags="--node-ip=10.0.0.5")
+    assert sandbox(nodelint, ok, "kubelet=1.33.0") == []
+    # without kubelet's version, kubeadm's expectation is not known
+    assert sandbox(nodelint, root) == []
+
+
+def test_containerd_default_image_by_its_version_and_a_mirror_repository(nodelint, tmp_path):
+    kubeadm = ("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n"
+               "imageRepository: mirror.example.com/k8s\n")
+    root = sandbox_node(tmp_path, "version = 2\n", kubeadm=kubeadm)
+    out = nodelint("--format", "json", "--select", "NL405", "--runtime-version", "kubelet=1.31.0",
+                   "--runtime-version", "containerd=1.7.24", "--root", root).json["findings"]
+    assert len(out) == 1 and "registry.k8s.io/pause:3.8 (its default for 1.7)" in out[0]["message"]
+    assert "expects mirror.example.com/k8s/pause:3.10" in out[0]["message"]
+
+
+def test_version_3_pinned_sandbox_and_the_kubelet_flag(nodelint, tmp_path):
+    v3 = "version = 3\n[plugins.'io.containerd.cri.v1.images'.pinned_images]\n  sandbox = 'registry.k8s.io/pause:3.10'\n"
+    root = sandbox_node(tmp_path, v3, flags="--pod-infra-container-image=registry.k8s.io/pause:3.9")
+    found = sandbox(nodelint, root, "kubelet=1.33.1")
+    assert ("NL405", "warning", "var/lib/kubelet/kubeadm-flags.env", 1) in found
+    assert ("NL406", "warning", "var/lib/kubelet/kubeadm-flags.env", 1) in found
+    assert ("NL406", "error", "var/lib/kubelet/kubeadm-flags.env", 1) in sandbox(nodelint, root, "kubelet=1.35.0")
+
+
+def test_pod_infra_container_image_in_kubeadm_extra_args(nodelint, tmp_path):
+    kubeadm = ("apiVersion: kubeadm.k8s.io/v1beta4\nkind: JoinConfiguration\nnodeRegistration:\n  kubeletExtraArgs:\n"
+               "  - name: pod-infra-container-image\n    value: registry.k8s.io/pause:3.10\n")
+    root = sandbox_node(tmp_path, V2_SANDBOX.format("registry.k8s.io/pause:3.10.1"), kubeadm=kubeadm)
+    assert sandbox(nodelint, root, "kubelet=1.35.0") == [("NL406", "error", "etc/kubernetes/kubeadm-config.yaml", 6)]

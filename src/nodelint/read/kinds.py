@@ -78,6 +78,7 @@ _LOCATIONS = [
     ("kernel-cmdline", "main", r"(?P<node>boot/loader/entries/[^/]*\.conf)"),
     ("kernel-cmdline", "main", r"(?P<node>etc/kernel/cmdline)"),
     ("fstab", "main", r"(?P<node>etc/fstab)"),
+    ("kubeadm", "main", r"(?P<node>etc/kubernetes/kubeadm[^/]*\.ya?ml)"),  # kubespray's kubeadm-config.yaml
     ("kata", "main", r"(?P<node>(?:etc/kata-containers|usr/share/defaults/kata-containers"
                      r"|opt/kata/share/defaults/kata-containers)/configuration[^/]*\.toml)"),
     ("swap-unit", "main", r"(?P<node>(?:etc|usr/lib|lib)/systemd/system/[^/]+\.swap)"),
@@ -161,6 +162,8 @@ ROOT_GLOBS = [
     ("boot/loader/entries", "*.conf"),
     ("etc/kernel", "cmdline"),
     ("etc", "fstab"),
+    ("etc/kubernetes", "kubeadm*.yaml"),
+    ("etc/kubernetes", "kubeadm*.yml"),
     ("etc/kata-containers", "configuration*.toml"),
     ("usr/share/defaults/kata-containers", "configuration*.toml"),
     ("opt/kata/share/defaults/kata-containers", "configuration*.toml"),

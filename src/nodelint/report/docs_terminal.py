@@ -11,6 +11,7 @@ BOLD, CODE, RESET = "\033[1m", "\033[36m", "\033[0m"
 def render(docs: str, color: bool) -> str:
     out: list[str] = []
     in_code = False
+    open_span = False  # a ``code`` span that a line break cuts continues on the next line
     table: list[list[str]] = []
     for line in docs.splitlines() + [""]:
         if line.startswith("|") and not in_code:
@@ -32,7 +33,10 @@ def render(docs: str, color: bool) -> str:
             out.append(BOLD + title + RESET if color else title)
             out.append("" if color else "-" * len(title))
             continue
-        out.append(_spans(line, color))
+        if open_span:
+            line = "``" + line
+        open_span = line.count("``") % 2 == 1
+        out.append(_spans(line + ("``" if open_span else ""), color))
     return "\n".join(out).rstrip() + "\n"
 
 

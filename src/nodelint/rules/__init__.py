@@ -70,6 +70,8 @@ INDEX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "NL402": ("nl402_config_version_migrated", "node", ("containerd",)),
     "NL403": ("nl403_containerd_config_refused", "node", ("containerd",)),
     "NL404": ("nl404_kubelet_resolv_conf_loopback", "node", ("kubelet", "kubelet-env", "systemd")),
+    "NL405": ("nl405_sandbox_image_mismatch", "node", ("containerd", "crio", "kubelet", "kubelet-env", "systemd", "kubeadm")),
+    "NL406": ("nl406_pod_infra_container_image", "node", ("kubelet-env", "systemd", "kubeadm")),
     "NL501": ("nl501_cgroupfs_under_systemd", "node", ()),
     "NL502": ("nl502_pod_process_outside_cgroup", "node", ()),
     "NL503": ("nl503_systemd_container_under_cgroupfs", "node", ()),

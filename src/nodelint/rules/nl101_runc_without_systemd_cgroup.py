@@ -3,8 +3,8 @@
 ## What it does
 Checks every CRI runtime handler that runs through the runc shim
 (``runtime_type = "io.containerd.runc.v2"`` or ``.v1``, including handlers such as
-``nvidia`` that keep the runc shim with another ``BinaryName``, as ``nvidia-ctk runtime
-configure`` writes them) and every runwasi WebAssembly shim handler (``io.containerd.spin.v2``,
+``nvidia`` that keep the runc shim with another ``BinaryName``, as
+``nvidia-ctk runtime configure`` writes them) and every runwasi WebAssembly shim handler (``io.containerd.spin.v2``,
 ``io.containerd.wasmtime.v1``, ``wasmedge``, ``wasmer``: they read the handler's options the
 way runc's shim does) for ``SystemdCgroup = true`` in its ``options`` table, at the table path
 of the file's config version:

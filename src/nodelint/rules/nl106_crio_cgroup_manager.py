@@ -42,8 +42,7 @@ offered when ``conmon_cgroup`` holds a value only cgroupfs accepts (systemd want
 """
 from __future__ import annotations
 
-import posixpath
-
+from ..models.crio import chain
 from ..read.kinds import templated_value
 from ..values.findings import Fix
 from ..values.edits import SetKey
@@ -66,14 +65,6 @@ def _get(data, path):
             return None
         data = data[part]
     return data
-
-
-def chain(docs: list, kind: str) -> list:
-    """Files of one kind in the order the runtime applies them (the last one wins)."""
-    def order(d):
-        share = 0 if (d.node_path or "").startswith("usr/share/") else 1
-        return (share, 0 if d.role == "main" else 1, posixpath.basename(d.node_path or d.path), d.path)
-    return sorted((d for d in docs if d.kind == kind and d.parsed is not None), key=order)
 
 
 def winning(docs: list, kind: str, key: str):

@@ -1,0 +1,12 @@
+"""CRI-O's and containers.conf's files in the order the runtime applies them."""
+from __future__ import annotations
+
+import posixpath
+
+
+def chain(docs: list, kind: str) -> list:
+    """Files of one kind in the order the runtime applies them (the last one wins)."""
+    def order(d):
+        share = 0 if (d.node_path or "").startswith("usr/share/") else 1
+        return (share, 0 if d.role == "main" else 1, posixpath.basename(d.node_path or d.path), d.path)
+    return sorted((d for d in docs if d.kind == kind and d.parsed is not None), key=order)
