@@ -46,3 +46,20 @@ def refusals(doc) -> list[tuple[str, str, tuple]]:
         out.append(("warning", f"dockerd {', '.join(refusing)} refuse{'s' if len(refusing) == 1 else ''} to start: "
                                f"{key!r} is not an option there", (key,)))
     return out
+
+
+OPTION = "native.cgroupdriver"
+
+
+def cgroup_driver_entries(data) -> list[tuple[int, str]]:
+    """(index, value) of each native.cgroupdriver entry in exec-opts."""
+    opts = data.get("exec-opts") if isinstance(data, dict) else None
+    if not isinstance(opts, list):
+        return []
+    out = []
+    for i, entry in enumerate(opts):
+        if isinstance(entry, str) and "=" in entry:
+            key, value = entry.split("=", 1)
+            if key.strip().lower() == OPTION:
+                out.append((i, value.strip()))
+    return out

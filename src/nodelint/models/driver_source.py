@@ -110,3 +110,19 @@ def _gate(kubelet) -> bool | None:
     if isinstance(value, str):
         return {"true": True, "false": False}.get(value)
     return value if isinstance(value, bool) else None
+
+
+def kubelet_driver(node, kubelet=None) -> str | None:
+    """The cgroup driver a kubelet of the node uses: the runtime's when it decides (containerd's
+    default runc handler), else kubelet's own setting (cgroupfs when unset); None when unknown."""
+    from .kubelet import kubelets
+
+    for k in [kubelet] if kubelet is not None else kubelets(node):
+        if driver_source(node, k).decides == "runtime":
+            from .runtime_drivers import runtime_drivers
+
+            drivers = {d for name, d, *_ in runtime_drivers(node) if name == "containerd"}
+            return drivers.pop() if len(drivers) == 1 else None
+        winner = k.winner("cgroupDriver", "cgroup-driver")
+        return winner.value if winner is not None else "cgroupfs"
+    return None

@@ -42,6 +42,8 @@ both as a flag and in daemon.json.
 """
 from __future__ import annotations
 
+from ..models.docker import OPTION, cgroup_driver_entries
+
 from ..values.edits import AppendToList, SetKey
 from ..values.findings import Fix
 from . import finding
@@ -54,21 +56,6 @@ SUMMARY = "Docker daemon.json does not set native.cgroupdriver=systemd"
 KINDS = ("docker",)
 SCOPE = "document"
 
-OPTION = "native.cgroupdriver"
-
-
-def cgroup_driver_entries(data) -> list[tuple[int, str]]:
-    """(index, value) of each native.cgroupdriver entry in exec-opts."""
-    opts = data.get("exec-opts") if isinstance(data, dict) else None
-    if not isinstance(opts, list):
-        return []
-    out = []
-    for i, entry in enumerate(opts):
-        if isinstance(entry, str) and "=" in entry:
-            key, value = entry.split("=", 1)
-            if key.strip().lower() == OPTION:
-                out.append((i, value.strip()))
-    return out
 
 
 def check(doc, settings):

@@ -42,7 +42,7 @@ offered when ``conmon_cgroup`` holds a value only cgroupfs accepts (systemd want
 """
 from __future__ import annotations
 
-from ..models.crio import chain
+from ..models.crio import TABLES, winning
 from ..read.kinds import templated_value
 from ..values.findings import Fix
 from ..values.edits import SetKey
@@ -55,28 +55,6 @@ FIXABLE = True
 SUMMARY = "CRI-O or containers.conf cgroup_manager is cgroupfs"
 KINDS = ("crio", "containers")
 SCOPE = "node"
-
-TABLES = {"crio": ("crio", "runtime"), "containers": ("engine",)}
-
-
-def _get(data, path):
-    for part in path:
-        if not isinstance(data, dict) or part not in data:
-            return None
-        data = data[part]
-    return data
-
-
-def winning(docs: list, kind: str, key: str):
-    """(doc, value) of the last file in the chain that sets ``key``; None if none does."""
-    table = TABLES[kind]
-    found = None
-    for d in chain(docs, kind):
-        value = _get(d.data, table + (key,))
-        if value is not None:
-            found = (d, value)
-    return found
-
 
 def check(node, settings):
     want = settings.cgroup_driver

@@ -64,8 +64,7 @@ from ..models import containerd as C
 from ..read.kinds import templated_value
 from ..values.findings import Related
 from . import finding
-from .nl104_docker_cgroup_driver import cgroup_driver_entries
-from .nl106_crio_cgroup_manager import winning
+from ..models.runtime_drivers import runtime_drivers
 
 CODE = "NL107"
 NAME = "kubelet-runtime-driver-mismatch"
@@ -74,53 +73,6 @@ FIXABLE = False
 SUMMARY = "kubelet and the container runtime use different cgroup drivers"
 KINDS = ("kubelet", "kubeadm", "kubelet-env", "systemd", "containerd", "crio", "docker")
 SCOPE = "node"
-
-
-def runtime_drivers(node) -> list[tuple[str, str, object, tuple, str]]:
-    """(runtime, driver, document, key, qualifier) for each runtime configured on the node; the
-    qualifier names the containerd release lines a driver holds on, where they differ."""
-    from ..models import containerd_load as L
-
-    out = []
-    imported = node.imported_docs()
-    for doc in node.of_kind("containerd"):
-        if doc.parsed is None or id(doc) in imported or doc.role == "fragment" or not isinstance(doc.data, dict):
-            continue
-        known = L.version_for(doc, node)
-        if known is False:
-            continue
-        chain = C.imports_of(doc, node)
-        considered = L.considered_lines(doc.data, known)
-        drivers: dict[tuple, list[str]] = {}  # (driver, document, key) -> the lines it holds on
-        for line in considered:
-            r = L.reading(doc, chain, line, node, known)
-            handler = r.handlers.get(r.default_runtime) if r.error is None and not r.cri_disabled else None
-            if handler is None or not handler.is_runc(line):
-                continue
-            value, key = handler.systemd_cgroup(line not in ("1.6", "1.7"))
-            driver = "systemd" if value is True else "cgroupfs"
-            if handler.doc is not None and key is not None and handler.doc.position(handler.table + ("options", key)):
-                where = (handler.doc, handler.table + ("options", key))
-            elif handler.doc is not None:
-                where = (handler.doc, handler.table)
-            else:
-                where = (doc, C.implicit_runc_anchor(C.effective(doc, chain).config))
-            drivers.setdefault((driver, id(where[0]), where[1]), [where[0]]).append(line)
-        for (driver, _, key), (rdoc, *lines) in drivers.items():
-            qualifier = "" if lines == considered else f" on containerd {', '.join(lines)}"
-            out.append(("containerd", driver, rdoc, key, qualifier))
-    won = winning(node.docs, "crio", "cgroup_manager")
-    crio_docs = [d for d in node.of_kind("crio") if d.parsed is not None]
-    if won is not None and isinstance(won[1], str):
-        out.append(("CRI-O", won[1], won[0], ("crio", "runtime", "cgroup_manager"), ""))
-    elif crio_docs:
-        out.append(("CRI-O", "systemd", crio_docs[0], (), ""))
-    for doc in node.of_kind("docker"):
-        entries = cgroup_driver_entries(doc.data) if doc.parsed is not None else []
-        if entries:
-            i, value = entries[-1]
-            out.append(("Docker", value, doc, ("exec-opts", i), ""))
-    return out
 
 
 def check(node, settings):

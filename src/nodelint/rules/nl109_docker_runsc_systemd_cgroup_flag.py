@@ -43,7 +43,7 @@ from __future__ import annotations
 import posixpath
 
 from . import finding
-from .nl104_docker_cgroup_driver import cgroup_driver_entries
+from ..models.docker import cgroup_driver_entries
 
 CODE = "NL109"
 NAME = "docker-runsc-systemd-cgroup-flag"

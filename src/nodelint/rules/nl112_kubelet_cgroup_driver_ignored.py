@@ -57,7 +57,7 @@ SCOPE = "node"
 def check(node, settings):
     from ..models.driver_source import driver_source
     from ..models.kubelet import kubelets
-    from .nl107_kubelet_runtime_driver_mismatch import runtime_drivers
+    from ..models.runtime_drivers import runtime_drivers
 
     runtimes = runtime_drivers(node)
     for kubelet in kubelets(node):

@@ -46,6 +46,7 @@ No automatic fix: drop ``SystemdCgroup`` from Kata handlers; with the systemd dr
 from __future__ import annotations
 
 from ..models import containerd as C
+from ..models.driver_source import kubelet_driver
 from ..values.findings import Finding
 from . import finding
 
@@ -72,7 +73,7 @@ def check(node, settings):
                               f"SystemdCgroup in Kata handler '{h.name}' is ignored: containerd passes Kata only "
                               "ConfigPath; Kata follows kubelet's cgroup paths and its configuration.toml "
                               "(sandbox_cgroup_only)")
-            if node.is_view and _kubelet_driver(node) == "systemd":
+            if node.is_view and kubelet_driver(node) == "systemd":
                 yield from _sandbox_cgroup_only(node, doc, h)
 
 
@@ -95,17 +96,3 @@ def _sandbox_cgroup_only(node, doc, h):
                   f"sandbox_cgroup_only is {state} while kubelet uses the systemd cgroup driver: Kata's Go runtime "
                   f"(handler '{h.name}') treats systemd cgroup paths as cgroupfs paths unless sandbox_cgroup_only "
                   "= true (Kata 2.4+), so the sandbox's cgroups sit outside the pod's slice", at_value=value is not None)
-
-
-def _kubelet_driver(node) -> str | None:
-    from ..models.driver_source import driver_source
-    from ..models.kubelet import kubelets
-    from .nl107_kubelet_runtime_driver_mismatch import runtime_drivers
-
-    for kubelet in kubelets(node):
-        if driver_source(node, kubelet).decides == "runtime":
-            drivers = {d for name, d, *_ in runtime_drivers(node) if name == "containerd"}
-            return drivers.pop() if len(drivers) == 1 else None
-        winner = kubelet.winner("cgroupDriver", "cgroup-driver")
-        return winner.value if winner is not None else "cgroupfs"
-    return None

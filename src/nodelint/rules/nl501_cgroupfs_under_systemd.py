@@ -54,7 +54,7 @@ def check(node, settings):
     if snap is None or snap.pid1 != "systemd":
         return
     from ..models.kubelet import kubelets
-    from .nl107_kubelet_runtime_driver_mismatch import runtime_drivers
+    from ..models.runtime_drivers import runtime_drivers
 
     for name, driver, doc, key, qualifier in runtime_drivers(node):
         if driver == "cgroupfs":

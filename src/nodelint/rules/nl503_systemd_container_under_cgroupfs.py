@@ -50,7 +50,7 @@ def check(node, settings):
             why = "whose cgroups use the cgroupfs driver"
         else:
             if configured is None:
-                from .nl107_kubelet_runtime_driver_mismatch import runtime_drivers
+                from ..models.runtime_drivers import runtime_drivers
 
                 configured = [name for name, driver, *_ in runtime_drivers(node) if driver == "cgroupfs"]
             if not configured:
