@@ -220,3 +220,47 @@ def test_pod_infra_container_image_in_kubeadm_extra_args(nodelint, tmp_path):
                "  - name: pod-infra-container-image\n    value: registry.k8s.io/pause:3.10\n")
     root = sandbox_node(tmp_path, V2_SANDBOX.format("registry.k8s.io/pause:3.10.1"), kubeadm=kubeadm)
     assert sandbox(nodelint, root, "kubelet=1.35.0") == [("NL406", "error", "etc/kubernetes/kubeadm-config.yaml", 6)]
+
+
+# ---------------------------------------------------------- reserved cgroups (NL115)
+
+def reserved(nodelint, root, *args):
+    out = nodelint("--format", "json", "--select", "NL115", "--root", root, *args).json["findings"]
+    return [(f["line"], f["message"].split(":")[0]) for f in out]
+
+
+def reserved_node(tmp_path, extra, driver="systemd"):
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + f"cgroupDriver: {driver}\n" + extra)
+    return root
+
+
+def test_an_enforced_reservation_needs_its_cgroup_named(nodelint, tmp_path):
+    root = reserved_node(tmp_path, 'enforceNodeAllocatable: ["pods", "kube-reserved-compressible"]\n')
+    assert reserved(nodelint, root) == [(4, "enforceNodeAllocatable has kube-reserved but kubeReservedCgroup is not set")]
+
+
+def test_the_slice_must_be_defined_in_the_image(nodelint, tmp_path):
+    root = reserved_node(tmp_path, 'enforceNodeAllocatable: ["pods", "kube-reserved", "system-reserved"]\n'
+                                   "kubeReservedCgroup: /runtime.slice/runtime-kube.slice\nsystemReservedCgroup: /system.slice\n")
+    assert reserved(nodelint, root) == [(5, "kubeReservedCgroup /runtime.slice/runtime-kube.slice")]
+    write(root / "etc/systemd/system/runtime-kube.slice", "[Unit]\nDescription=kube reserved\n")
+    assert reserved(nodelint, root) == []
+
+
+def test_a_service_is_not_a_slice_under_systemd(nodelint, tmp_path):
+    root = reserved_node(tmp_path, 'enforceNodeAllocatable: ["pods", "system-reserved"]\n'
+                                   "systemReservedCgroup: /system.slice/kubelet.service\n")
+    out = nodelint("--format", "json", "--select", "NL115", "--root", root).json["findings"]
+    assert len(out) == 1 and "kubelet.service is not one" in out[0]["message"]
+
+
+def test_flags_and_the_live_node(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "etc/default/kubelet", "KUBELET_EXTRA_ARGS=--cgroup-driver=cgroupfs "
+          "--enforce-node-allocatable=pods,system-reserved --system-reserved-cgroup=/sysres\n")
+    assert reserved(nodelint, root) == []  # cgroupfs: known only on the running node
+    write(root / "sys/fs/cgroup/cgroup.controllers", "memory\n")
+    assert reserved(nodelint, root, "--live") == [(1, "systemReservedCgroup /sysres")]
+    (root / "sys/fs/cgroup/sysres").mkdir()
+    assert reserved(nodelint, root, "--live") == []

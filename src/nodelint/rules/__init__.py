@@ -50,6 +50,7 @@ INDEX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "NL112": ("nl112_kubelet_cgroup_driver_ignored", "node", ("kubelet", "kubeadm", "kubelet-env", "systemd")),
     "NL113": ("nl113_kubelet_refuses_cgroup_v1", "node", ("kernel-cmdline",)),
     "NL114": ("nl114_cgroup_v1_deprecated", "node", ("kernel-cmdline",)),
+    "NL115": ("nl115_reserved_cgroup_missing", "node", ("kubelet", "kubelet-env", "systemd")),
     "NL116": ("nl116_kata_cgroup_settings", "node", ("containerd", "kata")),
     "NL201": ("nl201_inotify_max_user_instances", "node", ("sysctl",)),
     "NL202": ("nl202_inotify_max_user_watches", "node", ("sysctl",)),
