@@ -1,7 +1,9 @@
-"""The parse-only floor: read and parse every config file of a tree with the fastest parsers
-Python has (tomllib, json, PyYAML's libyaml C loader), doing nothing else.
+"""The parse-only floor: read and parse every config file of a tree with the parsers nodelint
+itself uses (tomli, compiled with mypyc; json's C decoder; PyYAML's libyaml C loader), doing
+nothing else.
 
-    python bench/floor.py TREE        # prints the number of files parsed
+    python bench/floor.py TREE             # prints the number of files parsed
+    python bench/floor.py --tomllib TREE   # the earlier floor: the pure-Python tomllib for TOML
 
 A linter cannot beat this: it must at least read and parse every file.  Files that do not parse
 (templates) still count: their read and the parser's attempt are part of the floor.
@@ -13,9 +15,12 @@ import os
 import sys
 import tomllib
 
+import tomli
+
 import yaml
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+TOML = tomli  # the compiled (mypyc) tomli nodelint parses with; --tomllib: the pure-Python one, for continuity
 
 
 def parse(path: str, data: bytes) -> None:
@@ -26,7 +31,7 @@ def parse(path: str, data: bytes) -> None:
     elif name.endswith((".yaml", ".yml")):
         list(yaml.load_all(text, Loader=LOADER))
     elif name.endswith(".toml") or "/crio" in path:
-        tomllib.loads(text)
+        TOML.loads(text)
     else:  # sysctl.d and other line formats
         [line.split("=", 1) for line in text.splitlines() if line and line[0] not in "#;"]
 
@@ -48,4 +53,8 @@ def main(tree: str) -> int:
 
 
 if __name__ == "__main__":
-    print(main(sys.argv[1]))
+    args = sys.argv[1:]
+    if "--tomllib" in args:
+        args.remove("--tomllib")
+        TOML = tomllib
+    print(main(args[0]))

@@ -7,6 +7,10 @@ runtime that answers (containerd 2.0 and later, CRI-O 1.28 and later) decides, a
 older answer "unimplemented") leaves kubelet's own setting in force.  containerd reports the
 driver of its default runc handler: ``SystemdCgroup = true`` is systemd, anything else cgroupfs.
 
+The runtime is the one kubelet's ``containerRuntimeEndpoint`` names, else containerd when the node
+configures it (kubelet's default endpoint is ``unix:///run/containerd/containerd.sock``:
+pkg/kubelet/apis/config/v1beta1/defaults.go).
+
 The verdict depends on versions nodelint may not know (declared, pinned, dpkg, build info);
 when it cannot tell, rules judge kubelet's own setting and say what they assumed.
 """
@@ -32,7 +36,7 @@ class DriverSource:
     @property
     def note(self) -> str:
         """What a finding about kubelet's own setting should add: the assumption, when unknown."""
-        return f" ({ASSUMED})" if self.decides == "unknown" else ""
+        return f" ({self.why})" if self.decides == "unknown" else ""
 
 
 def driver_source(node, kubelet) -> DriverSource:
@@ -58,6 +62,10 @@ def driver_source(node, kubelet) -> DriverSource:
     if gate_on and reports:
         return DriverSource("runtime", runtime, f"{kubelet_text} with {GATE}, {_runtime_text(node, runtime)} "
                             "reports its driver")
+    if gate_on:
+        unknown = "its version" if runtime else "which runtime kubelet talks to"
+        return DriverSource("unknown", runtime, f"assuming kubelet's own setting decides: {kubelet_text} takes the "
+                            f"runtime's driver from containerd 2.0+ or CRI-O 1.28+, and {unknown} is not known")
     return DriverSource("unknown", runtime, ASSUMED)
 
 
@@ -74,6 +82,8 @@ def _runtime(node, kubelet) -> str | None:
         return named
     present = [name for name, kind in (("containerd", "containerd"), ("CRI-O", "crio"), ("Docker", "docker"))
                if node.of_kind(kind)]
+    if "containerd" in present:  # kubelet's default containerRuntimeEndpoint is containerd's socket (1.27+)
+        return "containerd"
     return present[0] if len(present) == 1 else None
 
 
