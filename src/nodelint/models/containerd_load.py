@@ -27,7 +27,6 @@ The lines read the same files differently (checked against the sources at each t
 """
 from __future__ import annotations
 
-import copy
 
 from ..values.record import record, fresh
 
@@ -162,6 +161,16 @@ def _declared(data: dict) -> int:
     return v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else 0
 
 
+def _copied(value):
+    """A copy of parsed TOML data (tables, arrays, scalars: no cycles, nothing shared), so merging
+    never changes a document's own data; a third of what copy.deepcopy costs (no memo)."""
+    if type(value) is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copied(v) for v in value]
+    return value
+
+
 def _deep_merge(into: dict, other: dict, sources: dict, doc, path: tuple) -> None:
     """mergo.Merge(into, other, WithOverride) for TOML tables, noting which document set each table."""
     for key, value in other.items():
@@ -169,7 +178,7 @@ def _deep_merge(into: dict, other: dict, sources: dict, doc, path: tuple) -> Non
             _deep_merge(into[key], value, sources, doc, path + (key,))
             sources[path + (key,)] = doc
         else:
-            into[key] = copy.deepcopy(value)
+            into[key] = _copied(value)
             if isinstance(value, dict):
                 sources[path + (key,)] = doc
                 _record_sources(value, sources, doc, path + (key,))
@@ -247,7 +256,20 @@ def reading(main, chain: list, line: str, node=None, version: tuple[int, ...] | 
             fragment: bool = False) -> Reading:
     """What containerd ``line`` loads from ``main`` and the documents it imports (``chain``, in
     containerd's breadth-first order).  ``version``: the exact release, when known.  A
-    ``fragment`` (a drop-in read alone) is taken as the version its tables are written for."""
+    ``fragment`` (a drop-in read alone) is taken as the version its tables are written for.
+
+    Read once per node and question (node.memo is cleared when a fix changes a document): NL101
+    and every rule that asks for the runtime's driver read the same files for the same lines."""
+    if node is None:
+        return _reading(main, chain, line, node, version, fragment)
+    key = ("containerd-reading", id(main), tuple(id(d) for d in chain), line, version, fragment)
+    known = node.memo.get(key)
+    if known is None:
+        known = node.memo[key] = _reading(main, chain, line, node, version, fragment)
+    return known
+
+
+def _reading(main, chain: list, line: str, node, version, fragment: bool) -> Reading:
     if fragment and not _declared(_data(main)) and layout_version(_data(main)) >= 2:
         main = _Assumed(main, layout_version(_data(main)))
     files = [main] + [d for d in chain if d is not main]
@@ -394,7 +416,7 @@ def _two_x(files, line: str, node=None) -> Reading:
                 version = out_version  # MigrateConfigTo(out.Version): taken as the version loaded so far
         if line == "2.3" and version < out_version:
             version = version or 1
-            file_plugins = copy.deepcopy(file_plugins)
+            file_plugins = _copied(file_plugins)
             if version < 3:
                 file_sources: dict = {}
                 _record_sources(file_plugins, file_sources, _real(doc))

@@ -8,7 +8,16 @@ from .docker import cgroup_driver_entries
 
 def runtime_drivers(node) -> list[tuple[str, str, object, tuple, str]]:
     """(runtime, driver, document, key, qualifier) for each runtime configured on the node; the
-    qualifier names the containerd release lines a driver holds on, where they differ."""
+    qualifier names the containerd release lines a driver holds on, where they differ.
+
+    Worked out once per node (node.memo is cleared when a fix changes a document): six rules ask."""
+    known = node.memo.get("runtime_drivers")
+    if known is None:
+        known = node.memo["runtime_drivers"] = _runtime_drivers(node)
+    return list(known)
+
+
+def _runtime_drivers(node) -> list[tuple[str, str, object, tuple, str]]:
     from ..models import containerd_load as L
 
     out = []
