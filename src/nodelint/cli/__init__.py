@@ -9,6 +9,7 @@ application for everything else; commands.py runs each command; render.py prints
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from .. import __version__
@@ -67,3 +68,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         interrupts.restore(previous)
+        if os.environ.get("NODELINT_STATS") == "1":
+            _print_stats()
+
+
+def _print_stats() -> None:
+    """NODELINT_STATS=1: where the CPU went, for the benchmark (bench/run.py): this process (the
+    parent: discovery, grouping, pins, the report) and its worker processes, and the serial
+    fraction they imply (parent / total), which bounds what more cores can give."""
+    import resource
+
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    parent, children = own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime
+    total = parent + children
+    print(f"nodelint stats: parent_cpu={parent:.3f} workers_cpu={children:.3f} "
+          f"serial_fraction={parent / total if total else 0:.3f} peak_rss_kib={own.ru_maxrss}", file=sys.stderr)
