@@ -155,4 +155,49 @@ def test_the_shortcut_and_the_positional_parser_agree_on_the_corpus(monkeypatch)
 def test_a_document_without_findings_is_never_parsed_for_positions():
     doc = fmt.load('{"exec-opts": ["native.cgroupdriver=systemd"]}')
     assert doc.positions is None
-    assert doc.position(("exec-opts",)).column == 2 and doc.positions is not None
+    # a position is found by a scan along its path; only an edit needs the full positional parse
+    assert doc.position(("exec-opts",)).column == 2 and doc.positions is None
+    assert doc.root is not None and doc.positions is not None
+
+
+def test_positions_located_by_one_scan_agree_with_the_positional_parser():
+    """A document the C decoder read gets its positions by a scan along the key's path
+    (formats/json.py ``locate``); it must find what the full positional parse finds."""
+    import json
+    import random
+
+    from nodelint.read.formats import json as J
+
+    rng = random.Random(11)
+
+    def value(depth=0):
+        r = rng.random()
+        if depth > 4 or r < 0.3:
+            return rng.choice([1, -2.5e3, True, False, None, "a", 'q"u\\o"te', "é\u2028", "[{]}", "x,y:z", ""])
+        if r < 0.65:
+            return {rng.choice(["a", "b", 'k"ey', "a\\b", "sp ace", "é"]): value(depth + 1)
+                    for _ in range(rng.randint(0, 4))}
+        return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+
+    def paths(v, prefix=()):
+        yield prefix
+        items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+        for k, child in items:
+            yield from paths(child, prefix + (k,))
+
+    compared = 0
+    for _ in range(400):
+        data = value()
+        for indent in (None, 2, "\t"):
+            text = json.dumps(data, indent=indent, ensure_ascii=rng.random() < 0.5).replace(": ", " :  ")
+            root = J._parse(text)[1]
+            parsed = J.JsonDocument(text, data, root, J.LineIndex(text), [])
+            for path in list(paths(data)) + [("absent",), (9,)]:
+                node = parsed.node(path)
+                assert J.locate(text, path) == (None if node is None else (node.key_start, node.start)), (text, path)
+                compared += 1
+    assert compared > 5000
+    # and a document read by the C decoder answers through it
+    doc = J.load('{\n  "x": 1,\n  "a": {"b": [1, {"c": true}]}\n}\n')
+    assert doc.positions is None and doc.value_position(("a", "b", 1, "c")).line == 3
+    assert doc.positions is None  # no full parse was needed

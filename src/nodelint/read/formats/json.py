@@ -80,14 +80,95 @@ class JsonDocument:
         return node
 
     def position(self, key: KeyPath):
-        node = self.node(key)
-        if node is None:
+        found = self._spot(key)
+        if found is None:
             return None
-        return self.lines.position(node.key_start if node.key_start >= 0 else node.start)
+        return self.lines.position(found[0] if found[0] >= 0 else found[1])
 
     def value_position(self, key: KeyPath):
-        node = self.node(key)
-        return None if node is None else self.lines.position(node.start)
+        found = self._spot(key)
+        return None if found is None else self.lines.position(found[1])
+
+    def _spot(self, key: KeyPath) -> tuple[int, int] | None:
+        """(key offset or -1, value offset) of a value: from the positional parse when it ran, else
+        by one scan along the key's path (the C decoder accepted the text: it is valid JSON).  Most
+        documents of a tree have a finding; the scan costs a tenth of the full positional parse."""
+        if self.positions is not None:
+            node = self.node(key)
+            return None if node is None else (node.key_start, node.start)
+        spots = self.__dict__.setdefault("_spots", {})
+        key = tuple(key)
+        if key not in spots:
+            spots[key] = locate(self.text, key)
+        return spots[key]
+
+
+_VALUE_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')  # strings (of valid JSON) and brackets
+_SCALAR = re.compile(r"[^,\]}\s]+")
+_VALID_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _skip(t: str, p: int) -> int:
+    """The end of the valid JSON value at ``p``: strings and brackets found by regex, in C."""
+    c = t[p]
+    if c == '"':
+        return _VALID_STRING.match(t, p).end()
+    if c in "{[":
+        depth = 0
+        for m in _VALUE_TOKENS.finditer(t, p):
+            s = m.group()
+            if s[0] == '"':
+                continue
+            depth += 1 if s in "{[" else -1
+            if depth == 0:
+                return m.end()
+        return len(t)
+    return _SCALAR.match(t, p).end()
+
+
+def locate(t: str, key: KeyPath) -> tuple[int, int] | None:
+    """(key offset or -1, value offset) of the value at ``key`` in valid JSON ``t`` (the last of a
+    duplicated name, as Go reads it); None when there is none.  Only the containers on the path
+    are walked; every other value is skipped by ``_skip``."""
+    ws = _WS.match
+    p = ws(t, 0).end()
+    key_start = -1
+    for part in key:
+        if isinstance(part, str):
+            if p >= len(t) or t[p] != "{":
+                return None
+            p = ws(t, p + 1).end()
+            found = None
+            while t[p] != "}":
+                m = _VALID_STRING.match(t, p)
+                raw = m.group()
+                name = _json.loads(raw) if "\\" in raw else raw[1:-1]
+                start = p
+                p = ws(t, ws(t, m.end()).end() + 1).end()  # past the ':'
+                if name == part:
+                    found = (start, p)
+                p = ws(t, _skip(t, p)).end()
+                if t[p] == ",":
+                    p = ws(t, p + 1).end()
+            if found is None:
+                return None
+            key_start, p = found
+        else:
+            if p >= len(t) or t[p] != "[" or isinstance(part, bool):
+                return None
+            p = ws(t, p + 1).end()
+            index = 0
+            while t[p] != "]":
+                if index == part:
+                    break
+                p = ws(t, _skip(t, p)).end()
+                if t[p] == ",":
+                    p = ws(t, p + 1).end()
+                index += 1
+            else:
+                return None
+            key_start = -1
+    return key_start, p
 
 
 def _members(node: JsonNode) -> dict:
