@@ -44,3 +44,18 @@ def test_no_document_node_or_parse_tree_is_cyclic_garbage(tmp_path, monkeypatch)
         gc.garbage.clear()
         gc.enable()
     assert left == []
+
+
+@needs_corpus
+def test_a_run_keeps_what_reports_need_not_edits_or_file_lists(tmp_path):
+    """A 100,000-file run keeps every finding to the end: without their fixes' edits (reports need
+    only whether a fix exists, is safe, and what it does), and without the batches' file lists
+    once they are worked on."""
+    make_tree(CORPUS, tmp_path / "tree", 60)
+    plan = engine.plan([str(tmp_path / "tree")], Settings())
+    batches = list(plan.batches)
+    outcomes = list(engine.execute(plan, Settings(), jobs=1))
+    findings = [f for o in outcomes for f in o.findings]
+    assert any(f.fixable for f in findings) and any(f.fix is not None and f.fix.description for f in findings)
+    assert all(f.fix is None or f.fix.edits == () for f in findings)
+    assert batches and all(b is None for b in plan.batches)

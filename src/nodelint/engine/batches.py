@@ -186,7 +186,7 @@ def _check_batch(targets: list[Target], settings: Settings, root: str | None, fa
     changes = [Change(doc.path, doc.fs_path, new, None if doc.extra.get("new") else doc.raw, doc.anchor)
                for doc, new in r.changes()] if fix else []
     checked = [d.path for d in r.docs if (d.kind or d.explicit) and not d.extra.get("new") and "embedding" not in d.extra]
-    outcome = Outcome(findings, checked, fixed, changes, r.errors,
+    outcome = Outcome([f.as_reported() for f in findings], checked, fixed, changes, r.errors,
                       sarif_replacements(r, findings) if replacements else {})
     snapshot = next((n.__dict__["live_snapshot"] for n in r.nodes if "live_snapshot" in n.__dict__), None)
     outcome.live = snapshot.summary() if snapshot is not None else None

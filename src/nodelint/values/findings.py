@@ -49,6 +49,14 @@ class Finding:
     def fixable(self) -> bool:
         return self.fix is not None and self.fix.safe
 
+    def as_reported(self) -> "Finding":
+        """The finding as reports need it once its batch is done: whether a fix exists, is safe,
+        and what it does, not its edits (a 100,000-file run keeps every finding to the end)."""
+        if self.fix is None or not self.fix.edits:
+            return self
+        return Finding(self.rule, self.severity, self.path, self.line, self.column, self.message,
+                       Fix((), self.fix.description, self.fix.safe), self.related)
+
     def without_fix(self) -> "Finding":
         """The same report, offering no fix (another fix of the file must land first)."""
         return Finding(self.rule, self.severity, self.path, self.line, self.column, self.message, None, self.related)

@@ -167,7 +167,8 @@ def in_workers(count: int, work, items: list, stop=None):
     those already handed out are yielded (in order), then the iteration ends.  An exception
     raised by ``work`` is raised here (with the child's traceback as a note).  Where fewer
     children can be started (fork fails: a process limit), the ones started do the work; where
-    none can, this process does.
+    none can, this process does.  An item handed out is released in this process
+    (``items[i] = None``): the children have their own copies from the fork.
     """
     import pickle
     import select
@@ -185,6 +186,7 @@ def in_workers(count: int, work, items: list, stop=None):
         stopping = False
         for w in workers:
             w.give(handed)
+            items[handed] = None
             handed += 1
         following = 0  # the next index to yield
         while following < handed:
@@ -208,6 +210,7 @@ def in_workers(count: int, work, items: list, stop=None):
                     stopping = True
                 if not stopping and handed < len(items):
                     w.give(handed)
+                    items[handed] = None
                     handed += 1
                 else:
                     w.dismiss()
@@ -217,9 +220,12 @@ def in_workers(count: int, work, items: list, stop=None):
 
 def serially(work, items: list, stop=None):
     """``work(item)`` for every item, in order, in this process; after a result for which
-    ``stop(result)`` is true, none."""
-    for item in items:
+    ``stop(result)`` is true, none.  Each item is released (``items[i] = None``) once worked on,
+    so a big run does not hold every batch's file list to the end."""
+    for i, item in enumerate(items):
+        items[i] = None
         result = work(item)
+        del item
         yield result
         if stop is not None and stop(result):
             return
