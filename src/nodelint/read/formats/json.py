@@ -29,6 +29,7 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 # repetition of an alternation, ~115 bytes a character: a 10 MB string took 1.2 GB and a second.
 _STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"')
 MAX_DEPTH = 512
+_SCANS_BEFORE_PARSE = 8  # positions found by scanning one document before it is parsed for all of them
 
 
 class JsonSyntaxError(FormatSyntaxError):
@@ -92,11 +93,13 @@ class JsonDocument:
     def _spot(self, key: KeyPath) -> tuple[int, int] | None:
         """(key offset or -1, value offset) of a value: from the positional parse when it ran, else
         by one scan along the key's path (the C decoder accepted the text: it is valid JSON).  Most
-        documents of a tree have a finding; the scan costs a tenth of the full positional parse."""
-        if self.positions is not None:
+        documents of a tree have a finding or two; a scan costs a tenth of the full positional
+        parse.  A document asked about many places (a finding per key) gets the full parse: a
+        scan per place would make it N*N."""
+        spots = self.__dict__.setdefault("_spots", {})
+        if self.positions is not None or len(spots) >= _SCANS_BEFORE_PARSE:
             node = self.node(key)
             return None if node is None else (node.key_start, node.start)
-        spots = self.__dict__.setdefault("_spots", {})
         key = tuple(key)
         if key not in spots:
             spots[key] = locate(self.text, key)
