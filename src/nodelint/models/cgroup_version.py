@@ -56,8 +56,9 @@ def kubelet_fails_on_v1(node) -> list[tuple[object, object, tuple | None]]:
     """(kubelet, its failCgroupV1 setting or None, its version) for each kubelet of the node."""
     from ..models.kubelet import kubelets
 
-    fact = next((f for f in node.versions if f.component == "kubelet"), None)
-    version = tuple(fact.release.version.release[:2]) if fact is not None else None
+    from .versions import known_minor
+
+    version = known_minor(node, "kubelet")
     return [(k, k.winner("failCgroupV1", "fail-cgroupv1"), version) for k in kubelets(node)] or [(None, None, version)]
 
 

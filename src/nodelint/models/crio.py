@@ -15,7 +15,8 @@ def chain(docs: list, kind: str) -> list:
 TABLES = {"crio": ("crio", "runtime"), "containers": ("engine",)}
 
 
-def _get(data, path):
+def lookup(data, path):
+    """The value at ``path`` in nested tables, or None."""
     for part in path:
         if not isinstance(data, dict) or part not in data:
             return None
@@ -28,7 +29,7 @@ def winning(docs: list, kind: str, key: str):
     table = TABLES[kind]
     found = None
     for d in chain(docs, kind):
-        value = _get(d.data, table + (key,))
+        value = lookup(d.data, table + (key,))
         if value is not None:
             found = (d, value)
     return found

@@ -70,8 +70,9 @@ def driver_source(node, kubelet) -> DriverSource:
 
 
 def _version(node, component: str) -> tuple[int, ...] | None:
-    fact = next((f for f in node.versions if f.component == component), None)
-    return tuple(fact.release.version.release[:2]) if fact is not None else None
+    from .versions import known_minor
+
+    return known_minor(node, component)
 
 
 def _runtime(node, kubelet) -> str | None:

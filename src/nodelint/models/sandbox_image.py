@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from ..read.data import load as load_data
+from .crio import lookup
 from ..values.record import record
 
 _GRPC, _IMAGES = "io.containerd.grpc.v1.cri", "io.containerd.cri.v1.images"
@@ -39,14 +40,6 @@ class Image:
         return image if ":" in image.rsplit("/", 1)[-1] or "@" in image else image + ":latest"
 
 
-def _get(data, path):
-    for part in path:
-        if not isinstance(data, dict) or part not in data:
-            return None
-        data = data[part]
-    return data
-
-
 def runtime_image(node) -> Image | None:
     """The sandbox image the node's runtime uses (containerd first, then CRI-O)."""
     from .containerd import imports_of
@@ -59,7 +52,7 @@ def runtime_image(node) -> Image | None:
         found = None
         for d in [doc] + [c for c in imports_of(doc, node) if c is not doc]:
             for path in _PATHS:
-                value = _get(getattr(d, "data", None), path)
+                value = lookup(getattr(d, "data", None), path)
                 if isinstance(value, str) and value:
                     found = Image(value, "containerd", d, path)
         if found is not None:
@@ -74,7 +67,7 @@ def runtime_image(node) -> Image | None:
 
     found = None
     for d in chain(node.docs, "crio"):
-        value = _get(d.data, ("crio", "image", "pause_image"))
+        value = lookup(d.data, ("crio", "image", "pause_image"))
         if isinstance(value, str) and value:
             found = Image(value, "CRI-O", d, ("crio", "image", "pause_image"))
     return found
@@ -91,10 +84,12 @@ def kubeadm_image(node) -> Image | None:
     """The pause image kubeadm expects, when the node uses kubeadm and kubelet's version is known."""
     if not uses_kubeadm(node):
         return None
-    fact = next((f for f in node.versions if f.component == "kubelet"), None)
-    if fact is None:
+    from .versions import known_minor
+
+    version = known_minor(node, "kubelet")
+    if version is None:
         return None
-    minor = ".".join(map(str, fact.release.version.release[:2]))
+    minor = ".".join(map(str, version))
     data = load_data("sandbox-image.toml")["kubeadm"]
     tag = data.get(minor)
     if tag is None:

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from ..models.cgroup_version import configured_v1, live_v1
 from ..models.kubelet import kubelets
+from ..models.versions import known_minor
 from . import finding
 
 CODE = "NL209"
@@ -58,8 +59,7 @@ SCOPE = "node"
 
 
 def check(node, settings):
-    fact = next((f for f in node.versions if f.component == "kubelet"), None)
-    version = tuple(fact.release.version.release[:2]) if fact is not None else None
+    version = known_minor(node, "kubelet")
     for kubelet in kubelets(node):
         source = kubelet.winner("memorySwap", "memory-swap")
         behavior = source.value.get("swapBehavior") if source is not None and isinstance(source.value, dict) else None

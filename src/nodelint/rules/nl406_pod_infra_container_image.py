@@ -32,6 +32,7 @@ No automatic fix: remove the flag; set the sandbox image in the runtime's config
 from __future__ import annotations
 
 from ..models.kubelet import kubelets
+from ..models.versions import known_minor
 from ..values.findings import Finding
 
 CODE = "NL406"
@@ -62,8 +63,7 @@ def _kubeadm_flags(node):
 
 
 def check(node, settings):
-    fact = next((f for f in node.versions if f.component == "kubelet"), None)
-    version = tuple(fact.release.version.release[:2]) if fact is not None else None
+    version = known_minor(node, "kubelet")
     places = []
     for kubelet in kubelets(node):
         for source in kubelet.sources("podInfraContainerImage", FLAG):
