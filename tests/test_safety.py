@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from .conftest import CORPUS, needs_corpus, nodelint_exe, run_exe, write
+from .conftest import nodelint_exe, run_exe, write
 
 V2 = 'plugins."io.containerd.grpc.v1.cri"'
 BAD_CONTAINERD = (f"version = 2\n# runc\n[{V2}.containerd.runtimes.runc]\n  runtime_type = \"io.containerd.runc.v2\"\n"

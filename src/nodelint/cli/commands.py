@@ -172,7 +172,7 @@ def _check_codes(settings, config: str | None, select=(), ignore=(), extend=()) 
             import difflib
 
             near = difflib.get_close_matches(code.upper(), known, n=1)
-            hint = f"; did you mean {near[0]}?" if near else f"; `nodelint rules` lists them"
+            hint = f"; did you mean {near[0]}?" if near else "; `nodelint rules` lists them"
             message = f"{where}unknown rule code {code!r} in {option}{hint}"
             if fatal:
                 raise Failure(message)
@@ -229,8 +229,7 @@ def _named(root, paths):
 
 def _run(plan, settings, *, fix, diff, jobs, output_format, stream, no_color, wanted, quiet=False):
     """Every batch's outcome into one result; (result, whether writing failed)."""
-    from ..engine import batches
-    from .render import Progress, out, print_diffs, render_lines
+    from .render import Progress
 
     progress = Progress(plan.files, output_format == "text" and not quiet and sys.stderr.isatty())
     try:

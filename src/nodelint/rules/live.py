@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from ..models import cgroups as G
 from ..read.data import load as load_data
-from ..read.live import shown, snapshot  # noqa: F401 (the live rules' one import)
+from ..read.live import shown, snapshot
+
+__all__ = ["at_cgroup", "data", "describe", "inotify_pressure", "pod_processes", "runsc_processes", "shown",
+           "size", "snapshot"]
 from ..values.findings import Finding
 
 

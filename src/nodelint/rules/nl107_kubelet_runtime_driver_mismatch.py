@@ -60,7 +60,6 @@ target driver, which also ends the mismatch.
 """
 from __future__ import annotations
 
-from ..models import containerd as C
 from ..read.kinds import templated_value
 from ..values.findings import Related
 from . import finding

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 from ..models import containerd as C
 from ..models.driver_source import kubelet_driver
-from ..values.findings import Finding
 from . import finding
 
 CODE = "NL116"

@@ -19,7 +19,7 @@ cited in the notes of each item):
 from __future__ import annotations
 
 from . import Found
-from .codecs import FlagValues, KeyValueLines, Nowhere, Slice
+from .codecs import FlagValues, KeyValueLines, Nowhere
 from .nodeadm import _block_mapping
 from .yaml_values import string_value
 
