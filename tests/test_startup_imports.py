@@ -13,9 +13,11 @@ import pytest
 
 from .conftest import CORPUS, needs_corpus, write
 
-# typer and its help renderer; the round-trip editors; what only worker pools need; typing
+# typer and its help renderer; the round-trip editors; what only worker pools need; typing; what
+# only carriers (user data, scripts: read/embedded) need
 NEVER_FOR_A_PLAIN_CHECK = {"typer", "click", "rich", "pydantic", "tomlkit", "ruamel.yaml",
-                           "concurrent.futures", "multiprocessing", "typing", "ctypes", "subprocess"}
+                           "concurrent.futures", "multiprocessing", "typing", "ctypes", "subprocess",
+                           "nodelint.read.embedded.codecs", "nodelint.read.embedded.generated", "gzip"}
 
 
 def imported(*args: str, cwd=None) -> set[str]:

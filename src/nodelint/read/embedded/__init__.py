@@ -15,7 +15,6 @@ from __future__ import annotations
 from ...values.record import record
 from .. import document as D
 from .. import kinds as K
-from .codecs import Unencodable
 
 CARRIERS = {"cloud-init": "cloudinit", "capi": "capi", "shell": "shell", "mime": "mime", "nodeadm": "nodeadm",
             "karpenter": "karpenter", "bottlerocket": "bottlerocket", "butane": "coreos", "ignition": "coreos",
@@ -181,6 +180,8 @@ def compose(outer: D.Document, docs: list[D.Document]) -> str | None:
     """The outer text with every changed inner text written back (None: none can be).  An inner
     text that cannot be written back faithfully is left as it was: its finding stays.  ``docs``
     may hold documents of other carriers and nested ones (a MIME part's cloud-config)."""
+    from . import codecs
+
     splices = []
     for doc in docs:
         emb = embedding(doc)
@@ -198,7 +199,7 @@ def compose(outer: D.Document, docs: list[D.Document]) -> str | None:
             if emb.found.text is not None and codec.decode() != emb.found.text:
                 continue  # the codec does not read the region as the outer format does: not rewritten
             splices.append((codec.start, codec.end, codec.encode(text)))
-        except Unencodable:
+        except codecs.Unencodable:
             continue
     if not splices:
         return None
