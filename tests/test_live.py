@@ -273,7 +273,7 @@ def test_processes_exiting_mid_read_and_links_are_tolerated(nodelint, tmp_path):
     outside = tmp_path / "outside"
     write(outside / "memory.max", "1024\n")
     os.symlink(outside / "memory.max", tmp_path / "proc/4001/status")  # a link is not followed
-    node.process(4002, 1, "y", cgroup="/../../outside")  # a cgroup path cannot leave the cgroup tree
+    node.process(4002, 1, "y", cgroup="/kubepods/../../../outside")  # a cgroup path cannot leave the cgroup tree
     report, findings = audit(nodelint, tmp_path)
     assert report["live"]["processes"] == 2 and findings == []
 
@@ -379,3 +379,35 @@ def test_a_live_cgroup_v1_host_is_deprecated_and_refused_by_kubelet_135(nodelint
     Node(tmp_path / "v2")
     assert nodelint("--live", "--root", tmp_path / "v2", "--format", "json", "--select", "NL113,NL114",
                     "--runtime-version", "kubelet=1.35.0").json["findings"] == []
+
+
+def test_links_in_proc_are_not_followed(nodelint, tmp_path):
+    import os
+
+    node = Node(tmp_path)
+    outside = tmp_path / "outside"
+    write(outside / "fs/inotify/max_user_watches", "999999\n")
+    write(outside / "4242/status", "Name:\tintruder\nPPid:\t1\nUid:\t0\t0\t0\t0\nNSpid:\t4242\n")
+    shutil.rmtree(tmp_path / "proc/sys")
+    os.symlink(outside, tmp_path / "proc/sys")  # proc/sys leads elsewhere
+    os.symlink(outside / "4242", tmp_path / "proc/4242")  # a linked "process"
+    node.process(900, 1, "containerd")
+    report, _ = audit(nodelint, tmp_path)
+    assert report["live"]["processes"] == 2 and report["live"]["inotify_limits"] == {}
+
+
+def test_static_pods_are_pods_too(nodelint, tmp_path):
+    """kubelet names a static pod (apiserver, etcd) by 32 hex digits, not a UUID."""
+    node = Node(tmp_path)
+    uid = "8f4e1c2a9b7d4e3f8a1b2c3d4e5f6a7b"
+    node.process(900, 1, "containerd-shim")
+    node.process(901, 900, "pause", cgroup=f"/kubepods/burstable/pod{uid}/{CID2}", ns_pid=1)
+    node.process(902, 900, "etcd", cgroup="/system.slice/etcd.service", ns_pid=1)
+    assert rules(audit(nodelint, tmp_path)[1]) == ["NL501", "NL502"]
+
+
+def test_cgroup_paths_from_another_cgroup_namespace_are_said(nodelint, tmp_path):
+    node = Node(tmp_path)
+    node.process(900, 1, "containerd-shim", cgroup="/../../system.slice/containerd.service")
+    _, findings = audit(nodelint, tmp_path, "--select", "NL508")
+    assert len(findings) == 1 and "cgroup namespace" in findings[0][3]

@@ -98,3 +98,39 @@ def test_swap_behaviors_kubelet_cannot_apply(nodelint, tmp_path):
     assert swap_found(nodelint, root) == []
     write(root / "etc/default/grub", 'GRUB_CMDLINE_LINUX="systemd.unified_cgroup_hierarchy=0"\n')
     assert swap_found(nodelint, root) == [("NL209", "warning", "var/lib/kubelet/config.yaml", 6)]
+
+
+@pytest.mark.parametrize("text, v1", [
+    # a later assignment replaces the variable; a comment after the quotes is not part of it
+    ('GRUB_CMDLINE_LINUX="systemd.unified_cgroup_hierarchy=0"\nGRUB_CMDLINE_LINUX="console=ttyS0"\n', False),
+    ('GRUB_CMDLINE_LINUX="systemd.unified_cgroup_hierarchy=0"  # legacy for the old agent\n', True),
+    # grub-mkconfig puts GRUB_CMDLINE_LINUX first: the _DEFAULT one is applied last
+    ('GRUB_CMDLINE_LINUX_DEFAULT="systemd.unified_cgroup_hierarchy=0"\n'
+     'GRUB_CMDLINE_LINUX="systemd.unified_cgroup_hierarchy=1"\n', True),
+    ('GRUB_CMDLINE_LINUX="quiet"\nGRUB_CMDLINE_LINUX+=" systemd.unified_cgroup_hierarchy=false"\n', True),
+])
+def test_grub_assignments_are_read_as_the_shell_reads_them(nodelint, tmp_path, text, v1):
+    root = tmp_path / "img"
+    write(root / "etc/default/grub", text)
+    assert bool(found(nodelint, root)) == v1
+
+
+def test_grub_d_files_are_sourced_after_grub(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "etc/default/grub", 'GRUB_CMDLINE_LINUX="systemd.unified_cgroup_hierarchy=0"\n')
+    write(root / "etc/default/grub.d/90-v2.cfg", 'GRUB_CMDLINE_LINUX="console=ttyS0"\n')
+    assert found(nodelint, root) == []
+    write(root / "etc/default/grub.d/95-v1.cfg", 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX systemd.unified_cgroup_hierarchy=0"\n')
+    assert [f[1] for f in found(nodelint, root)] == ["etc/default/grub.d/95-v1.cfg"]
+
+
+def test_kernel_cmdline_copied_from_proc_and_fedora_bls_entries(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "etc/kernel/cmdline", "BOOT_IMAGE=/vmlinuz-6.8 root=UUID=0b0c ro systemd.unified_cgroup_hierarchy=0\n")
+    write(root / "boot/loader/entries/abc-6.8.conf", "title Fedora Linux (6.8)\nversion 6.8\nlinux /vmlinuz-6.8\n"
+          "initrd /initramfs-6.8.img\noptions root=UUID=0b0c ro systemd.unified_cgroup_hierarchy=0\n"
+          "grub_users $grub_users\ngrub_arg --unrestricted\ngrub_class fedora\nid fedora-6.8\n")
+    out = nodelint("--format", "json", "--select", "NL114", "--root", root).json["findings"]
+    assert sorted((f["path"].split("/img/", 1)[-1], f["line"], f["column"]) for f in out) == [
+        ("boot/loader/entries/abc-6.8.conf", 5, 27), ("etc/kernel/cmdline", 1, 43)]
+    assert all("(options)" in f["message"] or "(cmdline)" in f["message"] for f in out)

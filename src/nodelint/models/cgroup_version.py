@@ -9,10 +9,12 @@ in NL113's and NL114's docs.
 """
 from __future__ import annotations
 
+import posixpath
+
 from ..values.record import record
 
 SWITCH = "systemd.unified_cgroup_hierarchy"
-_OFF = {"0", "false", "no", "off", "n"}
+_OFF = {"0", "false", "no", "off", "n", "f"}  # systemd's parse_boolean
 
 
 @record
@@ -28,15 +30,23 @@ class V1Evidence:
 
 
 def configured_v1(node) -> list[V1Evidence]:
-    """Each command line of the node that boots cgroup v1 (hybrid), at its parameter."""
+    """Each command line of the node that boots cgroup v1 (hybrid), at its parameter: GRUB's
+    files together (``/etc/default/grub``, then ``grub.d/*.cfg`` by name, as grub-mkconfig sources
+    them), each BLS entry and ``/etc/kernel/cmdline`` on its own."""
+    from ..read.formats.cmdline import effective
+
+    docs = [d for d in node.of_kind("kernel-cmdline") if d.parsed is not None and not d.templated]
+    grub = sorted((d for d in docs if d.parsed.shape == "grub"),
+                  key=lambda d: (posixpath.basename(posixpath.dirname(d.node_path or d.path)) == "grub.d", d.path))
+    groups = ([grub] if grub else []) + [[d] for d in docs if d.parsed.shape != "grub"]
     out = []
-    for doc in node.of_kind("kernel-cmdline"):
-        parsed = doc.parsed
-        if parsed is None or doc.templated:
-            continue
-        last = parsed.last(SWITCH)
+    for group in groups:
+        owner = {id(p): d for d in group for a in d.parsed.assignments for p in a.params}
+        found = [p for p in effective([d.parsed for d in group]) if p.name == SWITCH]
+        last = found[-1] if found else None
         if last is not None and (last.value or "").strip().lower() in _OFF:
-            pos = parsed.lines.position(last.start)
+            doc = owner[id(last)]
+            pos = doc.parsed.lines.position(last.start)
             out.append(V1Evidence(doc, (SWITCH,), doc.path, pos.line, pos.column,
                                   f"{SWITCH}={last.value} ({last.source})"))
     return out

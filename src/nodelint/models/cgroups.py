@@ -27,12 +27,14 @@ import re
 from ..values.record import record
 
 QOS_CLASSES = ("burstable", "besteffort")
-_SYSTEMD_POD = re.compile(r"^kubepods(?:-(burstable|besteffort))?-pod([0-9a-fA-F_]{36})\.slice$")
+# a pod uid: a UUID (API pods) or 32 hex digits (static pods: kubelet's md5 of the manifest)
+_UID = r"[0-9a-fA-F]{8}[_-][0-9a-fA-F]{4}[_-][0-9a-fA-F]{4}[_-][0-9a-fA-F]{4}[_-][0-9a-fA-F]{12}|[0-9a-fA-F]{32}"
+_SYSTEMD_POD = re.compile(rf"^kubepods(?:-(burstable|besteffort))?-pod({_UID})\.slice$")
 _SYSTEMD_CONTAINER = re.compile(r"^(cri-containerd|crio|docker)-([0-9a-f]{64})\.scope$")
-_CGROUPFS_POD = re.compile(r"^pod([0-9a-fA-F-]{36})$")
+_CGROUPFS_POD = re.compile(rf"^pod({_UID})$")
 _CGROUPFS_CONTAINER = re.compile(r"^(crio-)?([0-9a-f]{64})$")  # CRI-O prefixes its own, containerd does not
 # kubepods-burstable-pod<uid>.slice:cri-containerd:<id>, taken literally as a directory name
-_LITERAL_SYSTEMD_PATH = re.compile(r"kubepods(?:-(burstable|besteffort))?-pod([0-9a-fA-F_]{36})\.slice:"
+_LITERAL_SYSTEMD_PATH = re.compile(rf"kubepods(?:-(burstable|besteffort))?-pod({_UID})\.slice:"
                                    r"([a-z-]+):([0-9a-f]{64})")
 _RUNTIMES = {"cri-containerd": "containerd", "crio": "CRI-O", "docker": "Docker"}
 

@@ -132,7 +132,8 @@ def kubelet_driver(node, kubelet=None) -> str | None:
         if driver_source(node, k).decides == "runtime":
             from .runtime_drivers import runtime_drivers
 
-            drivers = {d for name, d, *_ in runtime_drivers(node) if name == "containerd"}
+            runtime = driver_source(node, k).runtime
+            drivers = {d for name, d, *_ in runtime_drivers(node) if name == runtime}
             return drivers.pop() if len(drivers) == 1 else None
         winner = k.winner("cgroupDriver", "cgroup-driver")
         return winner.value if winner is not None else "cgroupfs"

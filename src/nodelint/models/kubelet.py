@@ -67,7 +67,7 @@ def config_documents(doc: Document) -> list[tuple[KeyPath, dict]]:
 def _setting_in(doc: Document, field_name: str, origin: str) -> Source | None:
     found = None
     for prefix, mapping in config_documents(doc):
-        if field_name in mapping:
+        if mapping.get(field_name) is not None:  # `field: null` is unset: kubelet applies its default
             key = prefix + (field_name,)
             found = Source(origin, mapping[field_name], doc, key)
     return found
@@ -220,9 +220,10 @@ def _kubelets(node: Node) -> list[Kubelet]:
 def runtime_endpoint(kubelet) -> str | None:
     """The runtime a kubelet's containerRuntimeEndpoint names: containerd, CRI-O or Docker."""
     endpoint = None
-    for _, mapping in config_documents(kubelet.config) if kubelet.config is not None else ():
-        if isinstance(mapping.get("containerRuntimeEndpoint"), str):
-            endpoint = mapping["containerRuntimeEndpoint"]
+    for doc in ([kubelet.config] if kubelet.config is not None else []) + list(kubelet.dropins):
+        for _, mapping in config_documents(doc):  # the config file, then its drop-ins (they win)
+            if isinstance(mapping.get("containerRuntimeEndpoint"), str):
+                endpoint = mapping["containerRuntimeEndpoint"]
     for flag, _, _ in kubelet.flags:
         if flag.name == "container-runtime-endpoint":
             endpoint = flag.value

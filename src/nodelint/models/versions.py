@@ -225,4 +225,4 @@ def today() -> _dt.date:
 def known_minor(node, component: str) -> tuple[int, ...] | None:
     """(major, minor) of a component's version as the node's version facts say it; None unknown."""
     fact = next((f for f in node.versions if f.component == component), None)
-    return tuple(fact.release.version.release[:2]) if fact is not None else None
+    return (tuple(fact.release.version.release[:2]) + (0,))[:2] if fact is not None else None

@@ -115,6 +115,8 @@ class Snapshot:
         if any(c in (".", "..") for c in parts):
             return None
         base = self.cgroup_dir if self.cgroup_version == 2 else os.path.join(self.cgroup_dir, controller)
+        if os.path.islink(base):
+            return None
         where = os.path.join(base, *parts)
         real_base = os.path.realpath(base)
         return where if os.path.realpath(where).startswith(real_base + os.sep) or not parts else None
@@ -142,10 +144,10 @@ def read(fs) -> Snapshot:
     """One pass over the running node under the root ``fs`` (read.rootfs.RootFS)."""
     snap = Snapshot(fs.resolve("proc"), fs.resolve("sys/fs/cgroup"))
     snap.cgroup_version, snap.cgroup_evidence = _cgroup_version(snap)
-    snap.pid1 = _strip(_read(os.path.join(snap.proc_dir, "1", "comm")))
-    snap.cmdline = _strip(_read(os.path.join(snap.proc_dir, "cmdline")))
+    snap.pid1 = _strip(_read(_under(snap.proc_dir, "1", "comm")))
+    snap.cmdline = _strip(_read(_under(snap.proc_dir, "cmdline")))
     for key in ("max_user_instances", "max_user_watches"):
-        value = _strip(_read(os.path.join(snap.proc_dir, "sys", "fs", "inotify", key)))
+        value = _strip(_read(_under(snap.proc_dir, "sys", "fs", "inotify", key)))
         if value is not None and value.lstrip("-").isdigit():
             snap.inotify_limits[key] = int(value)
     _processes(snap)
@@ -153,8 +155,8 @@ def read(fs) -> Snapshot:
 
 
 def _processes(snap: Snapshot) -> None:
-    try:
-        names = [e.name for e in os.scandir(snap.proc_dir) if e.name.isdigit()]
+    try:  # /proc/PID directories only: a link (self, thread-self, one planted in an image) is not entered
+        names = [e.name for e in os.scandir(snap.proc_dir) if e.name.isdigit() and not e.is_symlink()]
     except OSError as e:
         snap.notes.append(f"cannot list {snap.proc_dir}: {e.strerror}; no process was read")
         return
@@ -164,7 +166,7 @@ def _processes(snap: Snapshot) -> None:
     hidden = fds_hidden = 0
     for name in sorted(names, key=int):
         base = os.path.join(snap.proc_dir, name)
-        status = _read(os.path.join(base, "status"), gone_is_none=True)
+        status = _read(os.path.join(base, "status"))
         if status is None:
             continue  # exited while we read
         process = _process(int(name), status, _read(os.path.join(base, "cgroup")) or "",
@@ -176,6 +178,9 @@ def _processes(snap: Snapshot) -> None:
         hidden += 1
         snap.notes.append("process 1 is not visible: /proc is mounted with hidepid, or not the host's; "
                           "the process checks saw only some processes")
+    if any(p.cgroup.startswith("/..") for p in snap.processes):
+        snap.notes.append("cgroup paths read as seen from nodelint's own cgroup namespace (/../...): pods' cgroups "
+                          "cannot be located in /sys/fs/cgroup; run in the host's cgroup namespace for NL502-NL505")
     if fds_hidden:
         snap.notes.append(f"the open files of {fds_hidden} of {len(snap.processes)} processes could not be read "
                           "(run as root, with CAP_SYS_PTRACE in a container): their inotify instances are not counted")
@@ -210,6 +215,8 @@ def _cgroup_path(text: str) -> tuple[str, int]:
 def _count_inotify(base: str, process: Process) -> bool:
     """Counts a process's inotify instances and watches; False when its fds cannot be read."""
     fd_dir = os.path.join(base, "fd")
+    if os.path.islink(fd_dir) or os.path.islink(os.path.join(base, "fdinfo")):
+        return False
     try:
         entries = list(os.scandir(fd_dir))
     except OSError as e:
@@ -227,8 +234,19 @@ def _count_inotify(base: str, process: Process) -> bool:
     return True
 
 
+def _under(base: str, *parts: str) -> str | None:
+    """``base/parts...`` when no directory on the way is a link (the last part is opened with
+    O_NOFOLLOW); None otherwise."""
+    path = base
+    for part in parts[:-1]:
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return None
+    return os.path.join(path, parts[-1])
+
+
 def _cgroup_version(snap: Snapshot) -> tuple[int | None, str]:
-    mounts = _read(os.path.join(snap.proc_dir, "1", "mountinfo"), size=1 << 20)
+    mounts = _read(_under(snap.proc_dir, "1", "mountinfo"), size=1 << 20)
     if mounts:
         types = {}
         for line in mounts.splitlines():
@@ -249,8 +267,10 @@ def _cgroup_version(snap: Snapshot) -> tuple[int | None, str]:
     return None, ""
 
 
-def _read(path: str, size: int = _HEAD, gone_is_none: bool = False) -> str | None:
+def _read(path: str | None, size: int = _HEAD) -> str | None:
     """A procfs or cgroupfs file's text (its head); None when it cannot be read.  No link is followed."""
+    if path is None:
+        return None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError:
