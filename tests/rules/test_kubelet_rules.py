@@ -264,3 +264,34 @@ def test_flags_and_the_live_node(nodelint, tmp_path):
     assert reserved(nodelint, root, "--live") == [(1, "systemReservedCgroup /sysres")]
     (root / "sys/fs/cgroup/sysres").mkdir()
     assert reserved(nodelint, root, "--live") == []
+
+
+def test_a_slice_kubelets_unit_runs_in_exists(nodelint, tmp_path):
+    root = reserved_node(tmp_path, 'enforceNodeAllocatable: ["pods", "kube-reserved"]\nkubeReservedCgroup: /kube.slice\n')
+    assert len(reserved(nodelint, root)) == 1
+    write(root / "etc/systemd/system/kubelet.service.d/20-slice.conf", "[Service]\nSlice=kube.slice\n")
+    assert reserved(nodelint, root) == []
+
+
+def test_null_settings_are_unset_and_one_part_versions_are_minor_zero(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "cgroupDriver: null\nfailSwapOn: null\n")
+    write(root / "etc/fstab", "/swapfile none swap sw 0 0\n")
+    write(root / "etc/containerd/config.toml", 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc'
+          '.options]\n  SystemdCgroup = true\n')
+    out = nodelint("--format", "json", "--select", "NL105,NL112,NL208", "--runtime-version", "kubelet=1.35",
+                   "--runtime-version", "containerd=2", "--root", root).json["findings"]
+    assert [f["rule"] for f in out] == ["NL208"]  # failSwapOn null is its default, true; no "None" driver
+    assert all("None" not in f["message"] for f in out)
+
+
+def test_the_endpoint_a_kubelet_drop_in_names_decides_the_runtime(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET + "cgroupDriver: systemd\n")
+    write(root / "etc/kubernetes/kubelet.conf.d/10-crio.conf", KUBELET
+          + "containerRuntimeEndpoint: unix:///var/run/crio/crio.sock\n")
+    write(root / "etc/crio/crio.conf.d/10-cgroup.conf", '[crio.runtime]\ncgroup_manager = "cgroupfs"\n')
+    write(root / "etc/containerd/config.toml", 'version = 2\n')
+    out = nodelint("--format", "json", "--select", "NL112", "--runtime-version", "kubelet=1.34.0",
+                   "--root", root).json["findings"]
+    assert len(out) == 1 and "CRI-O" in out[0]["message"] and "cgroupfs" in out[0]["message"]

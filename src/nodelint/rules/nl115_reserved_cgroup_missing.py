@@ -10,7 +10,8 @@ and, for ``kube-reserved`` / ``system-reserved`` (and their ``-compressible`` fo
   (``/system.slice/kubelet.service``): kubelet maps the name to a slice and fails;
 - under ``--root``, with the systemd driver, a slice no unit file of the image defines (in
   ``etc``, ``run``, ``usr/lib`` or ``lib`` ``/systemd/system``; ``system.slice``, ``user.slice``
-  and ``machine.slice`` are systemd's own): kubelet fails to start;
+  and ``machine.slice`` are systemd's own) and kubelet's unit does not run in (``Slice=``, which
+  makes systemd create it): kubelet fails to start;
 - with ``--live``, a cgroup that does not exist on the running node.
 
 kubelet takes only the last element of the path under the systemd driver, strips ``.slice``
@@ -114,12 +115,22 @@ def _problem(node, settings, cgroup: str, driver: str | None, snap) -> str | Non
             path = "/" + "/".join(_slice_path(last))
             return None if snap.cgroup_exists(path) else f"the slice's cgroup {path} does not exist on the running node"
         if node.mode == "root" and node.fs is not None and last not in SYSTEMD_SLICES:
-            if not any(node.has_file(f"{d}/{last}") for d in UNIT_DIRS):
-                return f"no unit file defines {last} in this image"
+            if not any(node.has_file(f"{d}/{last}") for d in UNIT_DIRS) and last not in _slices_used(node):
+                return f"no unit file defines {last} in this image, and no kubelet unit runs in it"
         return None
     if snap is not None and not snap.cgroup_exists(cgroup):
         return f"the cgroup {cgroup} does not exist on the running node"
     return None
+
+
+def _slices_used(node) -> set[str]:
+    """Slices kubelet's units name with ``Slice=``: systemd makes such a slice when the unit starts."""
+    out = set()
+    for doc in node.of_kind("systemd"):
+        for d in getattr(doc.parsed, "directives", ()) if doc.parsed is not None else ():
+            if d.section == "Service" and d.key == "Slice" and d.value.text.strip():
+                out.add(d.value.text.strip())
+    return out
 
 
 def _slice_path(name: str) -> list[str]:
