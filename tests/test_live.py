@@ -208,7 +208,7 @@ def test_a_runsc_sandbox_on_cgroup_v1_with_the_cgroupfs_layout(nodelint, tmp_pat
     node.process(801, 800, "pause", cgroup=f"{systemd_pod(OTHER_POD)}/cri-containerd-{CID2}.scope", ns_pid=1)
     _, findings = audit(nodelint, tmp_path)
     assert rules(findings).count("NL504") == 2 and rules(findings).count("NL505") == 2
-    assert any("cgroupfs-layout path under a systemd-managed hierarchy" in f[3] for f in findings)
+    assert any("cgroupfs-layout path while the node's pods are under kubepods.slice" in f[3] for f in findings)
 
 
 def test_a_runsc_sandbox_when_the_pod_has_no_limit_is_not_reported(nodelint, tmp_path):
@@ -411,3 +411,22 @@ def test_cgroup_paths_from_another_cgroup_namespace_are_said(nodelint, tmp_path)
     node.process(900, 1, "containerd-shim", cgroup="/../../system.slice/containerd.service")
     _, findings = audit(nodelint, tmp_path, "--select", "NL508")
     assert len(findings) == 1 and "cgroup namespace" in findings[0][3]
+
+
+def test_a_best_effort_pods_runsc_is_not_held_to_the_nodes_limit(nodelint, tmp_path):
+    """A pod without a memory limit of its own: the limit above it is the node's, not the pod's."""
+    literal = f"/kubepods-besteffort-pod{POD.replace('-', '_')}.slice:cri-containerd:{CID}"
+    node = Node(tmp_path)
+    node.memory_limit("/kubepods.slice", 8 << 30)
+    node.memory_limit(systemd_pod(qos="besteffort"), None)
+    node.process(700, 1, "containerd-shim")
+    node.process(701, 700, "exe", argv0="runsc-sandbox", cgroup=literal)
+    node.memory_limit(literal, None)
+    assert rules(audit(nodelint, tmp_path)[1]) == ["NL505"]
+
+
+def test_runsc_on_a_node_whose_pods_all_use_cgroupfs_is_not_nl505(nodelint, tmp_path):
+    node = Node(tmp_path)
+    node.process(700, 1, "containerd-shim")
+    node.process(701, 700, "exe", argv0="runsc-sandbox", cgroup=f"/kubepods/burstable/pod{POD}/{CID}")
+    assert "NL505" not in rules(audit(nodelint, tmp_path)[1])

@@ -134,3 +134,12 @@ def test_kernel_cmdline_copied_from_proc_and_fedora_bls_entries(nodelint, tmp_pa
     assert sorted((f["path"].split("/img/", 1)[-1], f["line"], f["column"]) for f in out) == [
         ("boot/loader/entries/abc-6.8.conf", 5, 27), ("etc/kernel/cmdline", 1, 43)]
     assert all("(options)" in f["message"] or "(cmdline)" in f["message"] for f in out)
+
+
+def test_a_zram_device_mounted_as_a_filesystem_is_not_swap(nodelint, tmp_path):
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", KUBELET)
+    write(root / "etc/systemd/zram-generator.conf", "[zram0]\nmount-point = /var/tmp\nfs-type = ext4\n")
+    assert swap_found(nodelint, root) == []
+    write(root / "etc/systemd/zram-generator.conf", "[zram0]\nmount-point = /var/tmp\n[zram1]\nzram-size = ram / 2\n")
+    assert swap_found(nodelint, root) == [("NL208", "error", "etc/systemd/zram-generator.conf", 3)]

@@ -36,10 +36,9 @@ def swap_sources(node, settings) -> list[SwapSource]:
     zram = [d for d in node.of_kind("swap-unit") if d.node_path and d.node_path.endswith("zram-generator.conf")]
     in_etc = [d for d in zram if d.node_path.startswith("etc/")]
     for doc in (in_etc or zram)[:1]:  # the /etc file replaces /usr/lib's; an empty one turns zram off
-        for n, line in enumerate(doc.text.splitlines(), 1):
-            m = _ZRAM_SECTION.match(line)
-            if m:
-                out.append(SwapSource(doc, (), doc.path, n, 1, f"zram-generator's [{m.group(1)}] turns swap on at boot (on zram)"))
+        for n, section, body in _zram_sections(doc.text):
+            if not any(line.split("=", 1)[0].strip() == "mount-point" for line in body):  # else a filesystem
+                out.append(SwapSource(doc, (), doc.path, n, 1, f"zram-generator's [{section}] turns swap on at boot (on zram)"))
                 break
     for doc in node.of_kind("swap-unit"):
         name = posixpath.basename(doc.node_path or doc.path)
@@ -48,6 +47,22 @@ def swap_sources(node, settings) -> list[SwapSource]:
             out.append(SwapSource(doc, (), doc.path, 1, 1, f"the enabled swap unit {name} turns swap on at boot"))
     out += _live(node, settings)
     return out
+
+
+def _zram_sections(text: str) -> list[tuple[int, str, list[str]]]:
+    """(line, name, its lines) for each [zramN] section."""
+    sections: list[tuple[int, str, list[str]]] = []
+    current = None
+    for n, line in enumerate(text.splitlines(), 1):
+        m = _ZRAM_SECTION.match(line)
+        if m:
+            current = (n, m.group(1), [])
+            sections.append(current)
+        elif line.lstrip().startswith("["):
+            current = None
+        elif current is not None:
+            current[2].append(line)
+    return sections
 
 
 def _live(node, settings) -> list[SwapSource]:

@@ -6,7 +6,7 @@ their ``argv[0]``: runsc re-executes itself, so their ``comm`` reads ``exe``) an
 memory limit in force for each: the lowest ``memory.max`` (cgroup v2; v1
 ``memory.limit_in_bytes``, where about 2^63 means none) of its cgroup and the cgroups above it.
 When that is no limit while the pod's own cgroup, found by the pod uid its cgroup path names,
-has one, it reports the process.
+has one of its own, it reports the process.
 
 ## Why it matters
 The sandbox holds all of the pod's memory.  A runsc that does not read the pod's systemd slice
@@ -57,7 +57,7 @@ def check(node, settings):
         for pod_path in G.systemd_pod_paths(pod.pod_uid) + G.cgroupfs_pod_paths(pod.pod_uid):
             if pod_path == pod.pod_path or not snap.cgroup_exists(pod_path):
                 continue
-            limit = snap.memory_limit(pod_path)
+            limit = snap.own_memory_limit(pod_path)  # the pod's own: a BestEffort pod has none
             if limit is not None:
                 yield at_cgroup(CODE, SEVERITY, node, process,
                                 f"{process.argv0} (pid {process.pid}) of pod {pod.pod_uid}: no memory limit applies "

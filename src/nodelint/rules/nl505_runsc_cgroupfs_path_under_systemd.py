@@ -2,11 +2,11 @@
 
 ## What it does
 With ``--live``, reports each gVisor sandbox or gofer process (``runsc-sandbox``,
-``runsc-gofer``) whose cgroup is not where the systemd driver puts a pod's containers, on a node
-whose pods are under ``kubepods.slice`` or whose PID 1 is systemd: a path in cgroupfs's layout
-(``/kubepods/...``), or a systemd ``cgroupsPath`` taken literally as one directory name
-(``/kubepods-burstable-pod<uid>.slice:cri-containerd:<id>``), which is what a runsc that does not
-speak systemd's cgroups makes of the path containerd gives it.
+``runsc-gofer``) whose cgroup is a systemd ``cgroupsPath`` taken literally as one directory
+name (``/kubepods-burstable-pod<uid>.slice:cri-containerd:<id>``: what a runsc that does not speak
+systemd's cgroups makes of the path containerd gives it under the systemd driver), or a path in
+cgroupfs's layout (``/kubepods/...``) on a node whose other pods are under ``kubepods.slice``.
+A node that runs every pod with the cgroupfs driver is NL501's finding, not this one.
 
 ## Why it matters
 Such a cgroup is outside the pod's slice: the pod's limits do not apply to the sandbox (NL504
@@ -50,15 +50,13 @@ def check(node, settings):
     runsc = runsc_processes(snap)
     if not runsc:
         return
-    systemd = snap.pid1 == "systemd" or any(G.layout(p.cgroup) == "systemd" for p in snap.processes)
-    if not systemd:
-        return
+    systemd_pods = any(G.layout(p.cgroup) == "systemd" for p in snap.processes)
     for process in runsc:
         pod = G.pod_of(process.cgroup)
-        if pod is not None and pod.literal:
+        if pod is not None and pod.literal:  # containerd gave it a systemd path: always the systemd driver
             what = "a systemd cgroup path taken as a directory name"
-        elif G.layout(process.cgroup) == "cgroupfs":
-            what = "a cgroupfs-layout path under a systemd-managed hierarchy"
+        elif G.layout(process.cgroup) == "cgroupfs" and systemd_pods:  # the other pods are under kubepods.slice
+            what = "a cgroupfs-layout path while the node's pods are under kubepods.slice"
         else:
             continue
         yield at_cgroup(CODE, SEVERITY, node, process,
