@@ -198,7 +198,7 @@ def _check(groups, *, root, kind, fix, diff, output_format, quiet, no_color, out
     try:
         with batches.locked(root if writing else None):
             for group_settings, members in groups:
-                plan = batches.plan([] if root else members, group_settings, root=root, kind=kind)
+                plan = batches.plan([] if root else members, group_settings, root=root, kind=kind, jobs=jobs)
                 stream = stream or (output is None and not diff and output_format in ("text", "github")
                                     and (len(plan.batches) > 1 or len(groups) > 1))
                 part, failed = _run(plan, group_settings, fix=fix, diff=diff, jobs=jobs, output_format=output_format,

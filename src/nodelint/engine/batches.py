@@ -95,7 +95,7 @@ def run(paths: list[str], settings: Settings, *, root: str | None = None, kind: 
     """Check (and with ``fix``, plan the fixes for) ``paths``: every batch's outcome in one Result,
     and the changes --fix would write."""
     result, changes = Result(), []
-    for outcome in execute(plan(paths, settings, root=root, kind=kind), settings, fix=fix, jobs=jobs,
+    for outcome in execute(plan(paths, settings, root=root, kind=kind, jobs=jobs), settings, fix=fix, jobs=jobs,
                            replacements=replacements):
         result.add(outcome)
         changes += outcome.changes
@@ -116,8 +116,11 @@ class Plan:
         return len(self.pins) + sum(len(b) for b in self.batches)
 
 
-def plan(paths: list[str], settings: Settings, *, root: str | None = None, kind: str | None = None) -> Plan:
-    targets = discover(paths, settings, root=root, forced=kind)
+def plan(paths: list[str], settings: Settings, *, root: str | None = None, kind: str | None = None,
+         jobs: int = 1) -> Plan:
+    """The run's files in batches.  With ``jobs`` > 1, a big walked tree's files are classified in
+    worker processes too (discovery's share of a run is then not the parent's alone)."""
+    targets = discover(paths, settings, root=root, forced=kind, mapper=_mapper(jobs))
     if root is not None:  # an image root is one node
         return Plan(root, [], [targets])
     pins = [t for t in targets if t.kind == "versions"]
@@ -131,6 +134,17 @@ def plan(paths: list[str], settings: Settings, *, root: str | None = None, kind:
             batches.append([])
         batches[-1].extend(members)
     return Plan(None, pins, [b for b in batches if b])
+
+
+def _mapper(jobs: int):
+    """A function that runs ``work`` over items in ``jobs`` worker processes (None: one process)."""
+    if jobs <= 1:
+        return None
+    from ..write import workers
+
+    if not workers.available():
+        return None
+    return lambda work, items: workers.in_workers(jobs, work, items)
 
 
 def execute(plan: Plan, settings: Settings, *, fix: bool = False, jobs: int = 1, replacements: bool = False,

@@ -159,55 +159,131 @@ def _entries(path: str) -> list[os.DirEntry]:
         return []
 
 
-def _walk_into(path: str, prefix: str, found: list[tuple[str, bool]]) -> None:
-    entries = _entries(path)
-    subdirectories = []
-    for entry in entries:
+def _level(path: str, prefix: str) -> tuple[list[tuple[str, bool]], list[tuple[str, str]]]:
+    """A directory's files, as the walk lists them, and its subdirectories to walk: (path, prefix)."""
+    files, below = [], []
+    for entry in _entries(path):
         try:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
         if not is_dir:  # links and special files too: they are reported, not read
-            found.append((prefix + entry.name, entry.is_symlink()))
+            files.append((prefix + entry.name, entry.is_symlink()))
         elif entry.name not in SKIP_DIRS and not entry.is_symlink():
-            subdirectories.append(entry)
-    for entry in subdirectories:
-        _walk_into(entry.path, prefix + entry.name + "/", found)
+            below.append((entry.path, prefix + entry.name + "/"))
+    return files, below
 
 
-def walk_tree(directory: str, settings: Settings, forced: str | None = None) -> list[Target]:
-    from .rootfs import group_key
+def _walk_into(path: str, prefix: str, found: list[tuple[str, bool]]) -> None:
+    files, below = _level(path, prefix)
+    found += files
+    for sub_path, sub_prefix in below:
+        _walk_into(sub_path, sub_prefix, found)
 
+
+def _walk_parts(directory: str, wanted: int) -> list:
+    """The walk of ``directory`` cut into parts, in the walk's order: lists of files listed here,
+    and (path, prefix) subtrees still to walk.  Level by level, directories are listed here until
+    there are ``wanted`` subtrees (or none: then every file is listed)."""
+    parts: list = [(directory, "")]
+    while True:
+        subtrees = sum(1 for part in parts if type(part) is tuple)
+        if subtrees == 0 or subtrees >= wanted:
+            return parts
+        deeper: list = []
+        for part in parts:
+            if type(part) is tuple:
+                files, below = _level(*part)
+                if files:
+                    deeper.append(files)
+                deeper += below
+            else:
+                deeper.append(part)
+        parts = deeper
+
+
+# Fewer walked files than this are classified in the walking process even when a mapper is
+# given: handing chunks to workers costs more than classifying a small tree.
+MAPPED_FILES = 2000
+# A tree with this many directories on one level is walked in the mapper's workers too, below
+# that level: it is big enough that the walk (a scandir per directory) is worth sharing.
+MAPPED_SUBTREES = 256
+MAPPED_CHUNKS = 64  # items per walk handed to a mapper: enough to even out the workers' loads
+
+
+def walk_tree(directory: str, settings: Settings, forced: str | None = None, mapper=None) -> list[Target]:
+    """The targets below a walked directory, in the walk's order.
+
+    ``mapper(work, items)``, when given, yields ``work(item)`` for each item in order (the engine
+    passes one that runs them in worker processes): a big tree is then walked below its first
+    levels, and its files classified and stat'ed, in parallel; this process lists the first levels."""
+    walked = _Walked(directory, settings, forced)
     listed = _git_files(directory)
-    if listed is None:
-        files = _walk(directory)
+    if listed is not None:
+        parts: list = [[(rel, os.path.islink(os.path.join(directory, rel))) for rel in listed
+                        if not any(part in SKIP_DIRS for part in rel.split("/")[:-1])]]
+    elif mapper is None:
+        return walked.targets(_walk(directory))
     else:
-        files = [(rel, os.path.islink(os.path.join(directory, rel))) for rel in listed
-                 if not any(part in SKIP_DIRS for part in rel.split("/")[:-1])]
-    real_dir = os.path.realpath(directory)
-    inside = real_dir + os.sep
-    shown_dir = display(directory)
-    targets = []
-    for rel, link in files:
-        fs_path = os.path.join(directory, rel)
-        if link and not os.path.realpath(fs_path).startswith(inside):
-            m = classify(rel, fs_path, settings, forced, sniff=False)
-            if m is not None:  # a config that is a link out of the tree: reported, never followed
-                targets.append(Target(display(fs_path), fs_path, m.kind, m.role, m.node_path, None, False,
-                                      ("NL003", "not read: a symbolic link that leads outside the tree being checked")))
-            continue
-        # walks never enter linked directories, so only the file itself can be a link
-        shown = rel if shown_dir == "." else posixpath.join(shown_dir, rel)
-        if settings.excluded(shown):
-            continue
-        match = classify(rel, fs_path, settings, forced)
-        if match is None:
-            continue
-        targets.append(Target(shown, fs_path, match.kind, match.role, match.node_path,
-                              group_key(shown_dir, match.node_root, rel), False,
-                              skip_reason(fs_path, settings),
-                              os.path.realpath(fs_path) if link else os.path.join(real_dir, rel), real_dir))
-    return targets
+        parts = _walk_parts(directory, MAPPED_SUBTREES)
+    if mapper is None or not any(type(p) is tuple for p in parts) and sum(len(p) for p in parts) < MAPPED_FILES:
+        return walked.targets([f for p in parts for f in p])
+    if len(parts) < MAPPED_CHUNKS:  # a listing (git's, or a small tree's): cut its files into chunks
+        files = [f for p in parts for f in p] if not any(type(p) is tuple for p in parts) else None
+        if files is not None:
+            size = -(-len(files) // MAPPED_CHUNKS)
+            parts = [files[i:i + size] for i in range(0, len(files), size)]
+    size = -(-len(parts) // MAPPED_CHUNKS)
+    items = [parts[i:i + size] for i in range(0, len(parts), size)]
+    return [t for found in mapper(walked.walk, items) for t in found]
+
+
+class _Walked:
+    """A walked directory: turns the files listed below it into targets."""
+
+    def __init__(self, directory: str, settings: Settings, forced: str | None):
+        from .rootfs import group_key
+
+        self.directory, self.settings, self.forced, self.group_key = directory, settings, forced, group_key
+        self.real_dir = os.path.realpath(directory)
+        self.inside = self.real_dir + os.sep
+        self.shown_dir = display(directory)
+
+    def walk(self, parts: list) -> list[Target]:
+        """The targets of walk parts (_walk_parts): files listed, and subtrees walked here."""
+        files: list[tuple[str, bool]] = []
+        for part in parts:
+            if type(part) is tuple:
+                _walk_into(part[0], part[1], files)
+            else:
+                files += part
+        return self.targets(files)
+
+    def targets(self, files: list[tuple[str, bool]]) -> list[Target]:
+        directory, settings, forced, real_dir, shown_dir = \
+            self.directory, self.settings, self.forced, self.real_dir, self.shown_dir
+        targets = []
+        for rel, link in files:
+            fs_path = os.path.join(directory, rel)
+            if link and not os.path.realpath(fs_path).startswith(self.inside):
+                m = classify(rel, fs_path, settings, forced, sniff=False)
+                if m is not None:  # a config that is a link out of the tree: reported, never followed
+                    targets.append(Target(display(fs_path), fs_path, m.kind, m.role, m.node_path, None, False,
+                                          ("NL003", "not read: a symbolic link that leads outside the tree being "
+                                                    "checked")))
+                continue
+            # walks never enter linked directories, so only the file itself can be a link
+            shown = rel if shown_dir == "." else posixpath.join(shown_dir, rel)
+            if settings.excluded(shown):
+                continue
+            match = classify(rel, fs_path, settings, forced)
+            if match is None:
+                continue
+            targets.append(Target(shown, fs_path, match.kind, match.role, match.node_path,
+                                  self.group_key(shown_dir, match.node_root, rel), False,
+                                  skip_reason(fs_path, settings),
+                                  os.path.realpath(fs_path) if link else os.path.join(real_dir, rel), real_dir))
+        return targets
 
 
 def root_targets(root: str, settings: Settings) -> list[Target]:
@@ -312,7 +388,8 @@ def explicit_target(path: str, settings: Settings, forced: str | None) -> Target
 
 
 def discover(paths: list[str], settings: Settings, root: str | None = None,
-             forced: str | None = None) -> list[Target]:
+             forced: str | None = None, mapper=None) -> list[Target]:
+    """The targets of a run.  ``mapper``: see walk_tree."""
     if root is not None:
         if not os.path.isdir(root):
             raise DiscoveryError(f"{root}: --root must be a directory" if os.path.exists(root)
@@ -323,7 +400,7 @@ def discover(paths: list[str], settings: Settings, root: str | None = None,
         if os.path.isdir(path):
             if not os.access(path, os.R_OK | os.X_OK):
                 raise DiscoveryError(f"{path}: permission denied")
-            targets += walk_tree(path, settings, forced)
+            targets += walk_tree(path, settings, forced, mapper)
         elif settings.excluded(path):
             continue  # `exclude` covers named files too: pre-commit names files one by one
         else:
