@@ -60,3 +60,24 @@ def test_on_the_corpus_as_one_image_and_file_by_file_too(monkeypatch):
         full = fixing(["."] if not options else [], monkeypatch, incremental=False, **options)
         assert fixing(["."] if not options else [], monkeypatch, incremental=True, **options) == full
         assert full[1] > 0
+
+
+def test_a_fix_that_changes_nothing_does_not_cost_another_check(tmp_path, monkeypatch):
+    # A rule whose fix sets what the file already says: the round that applies nothing ends the
+    # loop, and its findings are what is reported; no further check is run to find them again.
+    from nodelint.values.edits import SetKey
+    from nodelint.values.findings import Finding, Fix
+
+    write(tmp_path / "n/etc/containerd/config.toml", CLEAN)
+    monkeypatch.chdir(tmp_path)
+    module = R.rule("NL101").module
+    noop = Fix((SetKey("n/etc/containerd/config.toml", ("version",), 2),), "set version = 2")
+    monkeypatch.setattr(module, "check", lambda node, settings: [
+        Finding("NL101", "error", d.path, 1, 1, "a fix that changes nothing", noop) for d in node.of_kind("containerd")])
+    runs = []
+    check = checks.check
+    monkeypatch.setattr(checks, "check", lambda run: runs.append(len(run.docs)) or check(run))
+    findings, fixed, changes = fixing(["."], monkeypatch, incremental=True)
+    assert fixed == 0 and changes == []
+    assert [f[0] for f in findings] == ["NL101"]
+    assert [n for n in runs if n] == [1]  # the node was checked once

@@ -33,6 +33,8 @@ def fix(run) -> int:
             break
         applied = apply(run, fixable)
         if applied == 0:
+            if not run.changed:  # nothing was changed or created: this check's findings are what remains
+                run.settled = findings
             break
         fixed += applied
     return fixed
