@@ -41,7 +41,9 @@ needs2 = pytest.mark.skipif(CONTAINERD2 is None, reason="no containerd 2.x (scri
 def runc_handlers(dump: dict) -> dict[str, dict]:
     """runc-type handlers in a dumped config, including 1.x's default_runtime table."""
     plugins = dump.get("plugins", {})
-    cri = plugins.get("io.containerd.cri.v1.runtime") or plugins.get("io.containerd.grpc.v1.cri", {})
+    # the table the dumping release reads (1.x dumps version 2, and an unknown plugin's table as written)
+    cri = plugins.get("io.containerd.cri.v1.runtime" if dump.get("version", 2) >= 3 else "io.containerd.grpc.v1.cri",
+                      {})
     ctd = cri.get("containerd", {})
     handlers = dict(ctd.get("runtimes", {}))
     for legacy in ("default_runtime", "untrusted_workload_runtime"):
@@ -104,6 +106,17 @@ MINIMAL = {
     "v1-empty": "root = '/var/lib/containerd'\n",
     "v2-no-runtimes": "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\"]\n  sandbox_image = 'pause'\n",
     "v3-empty": "version = 3\n",
+    # version 2 holding a version 3 CRI runtimes table (a 2.x drop-in pasted into the main config):
+    # 2.x migrates no runtime of the version 2 table then, so the handler goes into both tables
+    "v2-with-v3-runtimes": ('version = 2\n[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runsc]\n'
+                            '  runtime_type = "io.containerd.runsc.v1"\n'
+                            '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n'
+                            '  runtime_type = "io.containerd.runc.v2"\n'
+                            '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n'
+                            '  SystemdCgroup = true\n'),
+    # Talos' gVisor drop-in (version 3 IDs, no version line) at the main config's place
+    "unversioned-v3-runtimes": ('[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runsc]\n'
+                                '  runtime_type = "io.containerd.runsc.v1"\n'),
     "v3-other-handler": ("version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.kata]\n"
                          "  runtime_type = 'io.containerd.kata.v2'\n"),
 }

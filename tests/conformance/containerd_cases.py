@@ -1,7 +1,8 @@
 """Generated /etc/containerd trees for the containerd conformance tests (seeded).
 
 A case has a main config.toml of version 1, 2, 3 or none, written with the tables of some
-version (not always its own, as real files are), imports (a conf.d glob, literal and relative
+version (not always its own, as real files are; a handler now and then in another version's
+tables than the rest of its file), imports (a conf.d glob, literal and relative
 paths, a missing one), drop-ins with and without a version line, disabled_plugins in every
 spelling, and runtime handlers as installers write them: runc, nvidia through BinaryName, kata,
 runsc with ConfigPath, wasm shims, with options present or absent, SystemdCgroup true, false,
@@ -64,7 +65,9 @@ def _config(rng: random.Random, declared: int | None, layout: int, imports: list
         name = rng.choice([h[0] for h in HANDLERS])
         text += f"[{_plugin(layout, rng)}.containerd]\n  default_runtime_name = \"{name}\"\n"
     for name, runtime_type, options in rng.sample(HANDLERS, rng.randint(0, 3)):
-        text += _handler(rng, layout, name, runtime_type, options)
+        # now and then a handler pasted from another version's docs (a 2.x drop-in in a version 2 file)
+        own = layout if rng.random() < 0.85 else rng.choice([1, 2, 3])
+        text += _handler(rng, own, name, runtime_type, options)
     return text
 
 
@@ -121,6 +124,29 @@ def describe(root: Path) -> str:
 def missing_import(root: Path) -> bool:
     config = root / "etc/containerd/config.toml"
     return config.is_file() and "/etc/containerd/missing.toml" in config.read_text()
+
+
+def names_a_plugin_twice(root: Path) -> bool:
+    """Whether a file of version 1 (or none) names a plugin both by its short ID and its full one
+    (``plugins.cri`` and ``plugins."io.containerd.grpc.v1.cri"``).  containerd 2.x's version 1
+    migration renames the short IDs while ranging over a Go map, so which of the two tables it
+    keeps changes from one start to the next (seen: 3 of 16 `config dump` runs of one case
+    disagreed with the other 13): no model can agree with that, and the case is not judged."""
+    import tomli
+
+    from nodelint.models.containerd_load import _migrate_v1_names
+
+    for path in (root / "etc/containerd").rglob("*.toml"):
+        try:
+            data = tomli.loads(path.read_text())
+        except tomli.TOMLDecodeError:
+            continue
+        plugins = data.get("plugins")
+        if data.get("version", 1) >= 2 or not isinstance(plugins, dict):
+            continue
+        if any("." not in name and next(iter(_migrate_v1_names({name: None}))) in plugins for name in plugins):
+            return True
+    return False
 
 
 def disables_cri(root: Path) -> bool:

@@ -61,11 +61,23 @@ handler with ``runtime_type = "io.containerd.runc.v2"``) where needed, in the
 file's own indentation and quoting.  containerd reads the file again only when it
 restarts.
 
+The table is the one each release reads the handler from.  containerd 2.x migrates a
+version 2 file's ``[plugins."io.containerd.grpc.v1.cri".containerd]`` into the version 3
+table key by key and skips a key that table already has, so a version 2 file that also
+holds ``[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.*]`` (a 2.x drop-in
+pasted in) gets the built-in ``runc`` handler in that table.  containerd 2.0-2.2 read a
+file of version 1 (or without a version line) as version 3, so a handler added in its
+version 1 tables would be ignored there: the file is first rewritten as version 2, and
+the handler is added in the next round of the same ``--fix``.  Where another file
+decides the version (an imported version 3 drop-in), no edit of this one helps and no
+fix is offered.
+
 ## References
 - containerd CRI config: https://github.com/containerd/containerd/blob/main/docs/cri/config.md
 - Kubernetes, cgroup drivers: https://kubernetes.io/docs/setup/production-environment/container-runtimes/#containerd-systemd
 - Config versions 1/2 (short vs. full plugin IDs): https://github.com/containerd/containerd/blob/v1.7.24/docs/PLUGINS.md
 - Config version 3 and the 2.x/1.x SystemdCgroup tables, cgroupfs default: https://github.com/containerd/containerd/blob/v2.0.0/docs/cri/config.md
+- The CRI migration from version 2 to 3 (configMigration, key by key): https://github.com/containerd/containerd/blob/v2.1.0/plugins/cri/runtime/plugin.go
 - runc options struct (SystemdCgroup, no toml tag): https://github.com/containerd/containerd/blob/v2.0.0/api/types/runc/options/oci.pb.go
 - nvidia-ctk copies the default (else runc) handler's section, so a config without SystemdCgroup gives an nvidia handler without it: https://github.com/NVIDIA/nvidia-container-toolkit/blob/v1.20.0/pkg/config/engine/containerd/config.go#L35-L52
 - runwasi shims read the handler's options (SystemdCgroup) from containerd-shim-wasm 0.10.0: https://github.com/containerd/runwasi/blob/containerd-shim-wasm/v0.10.0/crates/containerd-shim-wasm/src/sandbox/shim/local.rs#L59
@@ -162,14 +174,23 @@ def _check_config(node, doc, want: bool, known, settings):
             wrong.setdefault((name, h.doc is None), []).append(line)
     eff = C.effective(doc, chain)
     migrating = False  # a rewrite to version 2 is offered: other edits wait for the next round (new paths)
-    if want and wrong and L.unmigrated(doc) and "2.0-2.2" in considered and not fragment:
+    settings_lost = L.unmigrated(doc)
+    # a version 1 file without CRI settings: a handler added in its version 1 tables would be ignored there
+    added_lost = L._declared(doc.data) <= 1 and any(built_in and "2.0-2.2" in lines
+                                                     for (_, built_in), lines in wrong.items())
+    if want and wrong and (settings_lost or added_lost) and "2.0-2.2" in considered and not fragment:
         # the file's own handlers are ignored there: one finding for the file, no edit can help short of
         # rewriting it as version 2 (or 3)
         lost = sorted({line for lines in wrong.values() for line in lines if line == "2.0-2.2"})
         if lost:
             msg = ("containerd 2.0-2.2 take a config of version 1 (or without a version line) as version 3 and "
                    "do not migrate its CRI runtime settings: they are ignored and runc runs on the cgroupfs "
-                   "driver; write it as version 2 with full plugin IDs (what every containerd reads alike)")
+                   "driver; write it as version 2 with full plugin IDs (what every containerd reads alike)"
+                   if settings_lost else
+                   "containerd 2.0-2.2 take a config of version 1 (or without a version line) as version 3, so "
+                   "a runc handler defined in its version 1 tables would be ignored there and runc would stay on "
+                   "the cgroupfs driver; write it as version 2 (what every containerd reads alike), then define "
+                   "runc with SystemdCgroup = true")
             yield finding(CODE, SEVERITY, doc, ("version",) if "version" in doc.data else (), msg, _to_version_2(doc))
             migrating = True
             wrong = {key: [line for line in lines if line not in lost] for key, lines in wrong.items()}
@@ -188,9 +209,9 @@ def _handler_findings(node, doc, wrong, live, considered, eff, want, settings, f
         if h.doc is None:
             if not want or fragment:
                 continue
-            tables = dict.fromkeys(_cri_table_for(live[line].version if line in ("1.6", "1.7") else
-                                                  L._declared(doc.data) or 1, line) for line in lines)
-            own = {_cri_table_for(L._declared(doc.data) or 1, line) for line in lines}
+            tables = dict.fromkeys(_cri_table_for(_read_as(doc, live[line]), line, [doc.data] + [
+                d.data for d in C.imports_of(doc, node) if line not in ("1.6", "1.7", "2.3")]) for line in lines)
+            own = {_cri_table_for(L._declared(doc.data) or 1, line, [doc.data]) for line in lines}
             edits = tuple(_set(doc, ("plugins", t, "containerd", "runtimes", "runc"), True, create_handler=True)
                           for t in tables)
             # no edit of this file helps where another file changes the version it is read as
@@ -238,11 +259,32 @@ def _to_version_2(doc):
     return Fix(tuple(edits), "rewrite the file as config version 2 (full plugin IDs)")
 
 
-def _cri_table_for(version: int, line: str) -> str:
-    """The CRI plugin table containerd ``line`` reads runtime handlers from, at config ``version``."""
+def _read_as(doc, reading) -> int:
+    """The config version containerd reads ``doc``'s CRI tables at: 1.x and 2.0-2.2 at the version
+    the merged files end with (the reading's), 2.3 at the file's own (it migrates each file alone)."""
+    if reading.line == "2.3":
+        return L._declared(doc.data) or 1
+    return reading.version
+
+
+def _cri_table_for(version: int, line: str, datas: list | None = None) -> str:
+    """The CRI plugin table containerd ``line`` reads runtime handlers from, at config ``version``.
+
+    containerd 2.x migrates version 2's [plugins."io.containerd.grpc.v1.cri".containerd] key by
+    key into the version 3 table, skipping keys [plugins."io.containerd.cri.v1.runtime".containerd]
+    already has (plugins/cri/runtime/plugin.go, configMigration): where one of the files it
+    migrates together (``datas``) holds ``runtimes`` there, a handler is read from that table alone."""
     if version == 1:
         return "cri"
-    if line in ("1.6", "1.7") or version == 2:
+    if line in ("1.6", "1.7"):
+        return L.GRPC_CRI
+    if version == 2:
+        for data in datas or ():
+            plugins = data.get("plugins") if isinstance(data, dict) else None
+            runtime = plugins.get(L.CRI_RUNTIME) if isinstance(plugins, dict) else None
+            ctd = runtime.get("containerd") if isinstance(runtime, dict) else None
+            if isinstance(ctd, dict) and "runtimes" in ctd:
+                return L.CRI_RUNTIME
         return L.GRPC_CRI
     return L.CRI_RUNTIME
 
