@@ -9,7 +9,10 @@ avoids importing (medians of fresh processes, run in turn):
 - cli/options.py (the argv fast path): ``typer`` (with click);
 - rules/entry_points.py (entry points read from dist-info files): ``importlib.metadata``;
 - write/workers.py (a fork pool): ``multiprocessing`` and ``concurrent.futures``;
-and a whole one-file check is timed next to them, for scale.
+- read/formats/libyaml.py (libyaml's composer alone): the rest of PyYAML (``import yaml``), next
+  to a YAML document composed;
+and a whole one-file check is timed next to them, for scale.  CPU time of each process (medians
+of shuffled rounds: bench/run.py).
 """
 from __future__ import annotations
 
@@ -21,9 +24,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import interleaved  # noqa: E402
+from run import rounds, spread  # noqa: E402
 
 BASE = "import nodelint.cli, nodelint.engine.batches, nodelint.read.formats.toml"
+YAML_BASE = BASE + "; from nodelint.read.formats import yaml as Y; Y.load('a: 1')"
 AVOIDED = {
     "values/record.py (@record)": "dataclasses",
     "cli/options.py (argv fast path)": "typer",
@@ -44,15 +48,18 @@ def main() -> int:
         config.write_text('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n'
                           "  SystemdCgroup = true\n")
         commands = {"python -c pass": [py, "-c", "pass"], "check imports": [py, "-c", BASE],
-                    "one-file check": [py, "-m", "nodelint", str(config)]}
+                    "one-file check": [py, "-m", "nodelint", str(config)], "yaml composed": [py, "-c", YAML_BASE],
+                    "read/formats/libyaml.py (PyYAML's composer alone)": [py, "-c", f"import yaml; {YAML_BASE}"]}
         commands.update({trick: [py, "-c", f"{BASE}; import {module}"] for trick, module in AVOIDED.items()})
-        t = interleaved(commands, args.repeats)
-    ms = {k: v * 1000 for k, v in t.items()}
+        runs = rounds({name: (argv, None) for name, argv in commands.items()}, args.repeats)
+    ms = {name: spread([r["cpu"] for r in values])[0] * 1000 for name, values in runs.items()}
     print(f"python -c pass            {ms['python -c pass']:6.1f} ms")
     print(f"one-file check            {ms['one-file check']:6.1f} ms")
     print(f"its imports alone         {ms['check imports']:6.1f} ms")
     for trick, module in AVOIDED.items():
         print(f"{trick}: importing {module} would add {ms[trick] - ms['check imports']:5.1f} ms")
+    trick = "read/formats/libyaml.py (PyYAML's composer alone)"
+    print(f"{trick}: import yaml would add {ms[trick] - ms['yaml composed']:5.1f} ms")
     return 0
 
 

@@ -1,8 +1,8 @@
 """The options of ``nodelint check``, and the fast path that parses a plain run without typer.
 
 Speed trick, measured: most runs (pre-commit, CI, Packer) are plain ``nodelint [check] ...``
-command lines, and importing typer (with click) would add about 65 ms to a one-file check of
-about 50 ms (``python3 bench/tricks.py``, on the 2-core CI machine).  The typer command
+command lines, and importing typer (with click) would add about 80 ms of CPU to a one-file check
+of about 71 ms (``python3 bench/tricks.py``, on the 2-core CI machine, 2026-11-30).  The typer command
 (typer_app.py) is built from the same table, and tests/test_cli_parsing.py holds both parsers to
 the same reading of every command line.
 """

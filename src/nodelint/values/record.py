@@ -2,8 +2,8 @@
 annotations, like ``@dataclass`` but without its start-up cost.
 
 nodelint runs on every commit, so start-up matters.  Speed trick, measured: importing
-``dataclasses`` alone would add about 15 ms to a one-file check of about 50 ms (``python3
-bench/tricks.py``, on the 2-core CI machine), before generating the methods of the twenty classes
+``dataclasses`` alone would add about 20 ms of CPU to a one-file check of about 71 ms (``python3
+bench/tricks.py``, on the 2-core CI machine, 2026-11-30), before generating the methods of the twenty classes
 a run touches.  A record's methods are shared, generic functions; nothing is compiled
 at import time.
 

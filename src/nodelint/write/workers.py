@@ -6,9 +6,9 @@ and everything they refer to by forking, so only an item's index goes to it and 
 result comes back (pickled).  Items are handed out one at a time as children become free, so
 a slow batch does not hold up the others.
 
-Speed trick, measured: importing multiprocessing and concurrent.futures would add about 19 ms
-(``python3 bench/tricks.py``, on the 2-core CI machine) to every run big enough for workers,
-about 8% of a 450-file tree checked with ``--jobs 2`` (0.25 s).  All this needs is fork, two
+Speed trick, measured: importing multiprocessing and concurrent.futures would add about 32 ms
+of CPU (``python3 bench/tricks.py``, on the 2-core CI machine, 2026-11-30) to every run big
+enough for workers.  All this needs is fork, two
 pipes per child and pickle; the work function and its settings come with the fork, unpickled.
 
 A child ignores SIGINT and SIGTERM: on Ctrl-C or SIGTERM the parent stops handing out batches

@@ -249,26 +249,56 @@ _YAML11_RESOLVERS = [
     ("tag:yaml.org,2002:value", r"^(?:=)$", "="),
 ]
 
-_LIBYAML: list = []  # [loader class or None], once looked up
+_LIBYAML: list = []  # [composer class or None], once made
 
 
 def _libyaml_loader():
-    """PyYAML's libyaml-backed loader with the YAML 1.1 table above; None without libyaml."""
+    """libyaml's composer with the YAML 1.1 table above, as PyYAML's BaseResolver applies a table
+    (formats/libyaml.py imports it without the rest of PyYAML); None without libyaml."""
     if not _LIBYAML:
-        try:
-            import yaml as pyyaml
-        except ImportError:
-            pyyaml = None
-        if pyyaml is None or not getattr(pyyaml, "__with_libyaml__", False):
+        from . import libyaml
+
+        found = libyaml.parser()
+        if found is None:
             _LIBYAML.append(None)
         else:
-            class Loader(pyyaml.CSafeLoader):
-                yaml_implicit_resolvers: dict = {}
-
+            CParser, nodes, _ = found
+            table: dict[str, list] = {}
             for tag, pattern, first in _YAML11_RESOLVERS:
-                Loader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
-            _LIBYAML.append(Loader)
+                for ch in first:
+                    table.setdefault(ch, []).append((tag, re.compile(pattern, re.X)))
+            scalar, sequence, mapping = nodes.ScalarNode, nodes.SequenceNode, nodes.MappingNode
+
+            class Composer(CParser):
+                """CParser asks its resolver for each node's tag (BaseResolver.resolve, without path resolvers)."""
+
+                def descend_resolver(self, current_node, current_index):
+                    pass
+
+                def ascend_resolver(self):
+                    pass
+
+                def resolve(self, kind, value, implicit):
+                    if kind is scalar:
+                        if implicit[0]:
+                            for tag, regexp in table.get(value[0] if value else "", ()):
+                                if regexp.match(value):
+                                    return tag
+                        return "tag:yaml.org,2002:str"
+                    return "tag:yaml.org,2002:seq" if kind is sequence else "tag:yaml.org,2002:map"
+
+            _LIBYAML.append(Composer)
     return _LIBYAML[0]
+
+
+def _compose_all(text: str, composer):
+    """Each document's root node (PyYAML's compose_all)."""
+    parser = composer(text)
+    try:
+        while parser.check_node():
+            yield parser.get_node()
+    finally:
+        parser.dispose()
 
 
 @cache
@@ -295,14 +325,14 @@ def load(text: str, exact: bool = False, explain: bool = True) -> YamlDocument:
     """
     loader = None if exact else _libyaml_loader()
     if loader is not None:
-        import yaml as pyyaml
+        from .libyaml import parser
 
         builder = _Builder()
         docs: list[YamlDoc] = []
         try:
-            for i, node in enumerate(pyyaml.compose_all(text, Loader=loader)):
+            for i, node in enumerate(_compose_all(text, loader)):
                 docs.append(YamlDoc(node, None if node is None else builder.build(node, (i,))))
-        except (pyyaml.YAMLError, RecursionError) as e:
+        except (parser()[2], RecursionError) as e:
             if not explain or len(text) > EXPLAIN_MAX_CHARS:
                 mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
                 problem = getattr(e, "problem", None) or "invalid YAML"
