@@ -39,8 +39,6 @@ point ``resolvConf`` at a file listing the real upstream servers.
 """
 from __future__ import annotations
 
-import ipaddress
-
 from ..models.kubelet import config_documents, kubelets
 from ..read.files import read_head
 from ..read.kinds import templated_value
@@ -61,6 +59,8 @@ UPSTREAM = "/run/systemd/resolve/resolv.conf"
 
 
 def _loopback_nameservers(text: str) -> list[str]:
+    import ipaddress  # here, not at the top: only a node with a resolv.conf to read needs it (1-2 ms)
+
     out = []
     for line in text.splitlines():
         parts = line.split()
