@@ -91,7 +91,12 @@ def containerd(cases: int, seed: int, lines=None) -> tuple[int, list[str]]:
                     # refuses to start (cmd/containerd/command/main.go): dump is no judge of this case
                     continue
                 if family not in ("1.6", "1.7") and containerd_cases.names_a_plugin_twice(root):
-                    continue  # 2.x picks one of the two tables at random (containerd_cases.names_a_plugin_twice)
+                    # 2.x picks one of the two tables at random (containerd_cases.names_a_plugin_twice):
+                    # not judged, but nodelint must say so
+                    if not _reports(root, "NL005"):
+                        failures.append(f"containerd {line}, case seed {root.name[5:]}: a plugin under two IDs "
+                                        f"and no NL005\n{containerd_cases.describe(root)}")
+                    continue
                 else:
                     problems = compare.containerd_disagreements(reading, result)
                 if problems:
@@ -100,6 +105,19 @@ def containerd(cases: int, seed: int, lines=None) -> tuple[int, list[str]]:
         return cases, failures
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _reports(root: Path, rule: str) -> bool:
+    """Whether ``nodelint --root`` reports ``rule`` on a case."""
+    import contextlib
+    import io
+
+    from nodelint.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["--quiet", "--format", "json", "--select", rule, "--root", str(root)])
+    return bool(json.loads(out.getvalue())["findings"])
 
 
 def containerd_fixes(cases: int, seed: int, lines=None) -> tuple[int, list[str]]:

@@ -474,6 +474,24 @@ def unmigrated(doc) -> bool:
     return any(isinstance(plugins.get(k), dict) and "containerd" in plugins[k] for k in ("cri", GRPC_CRI))
 
 
+def named_twice(data: dict) -> list[tuple[str, str]]:
+    """(short ID, full ID) of each plugin a file of version 1 (or none) configures under both names.
+
+    containerd 1.x reads a version 1 file's plugins by short ID only; 2.x renames the short IDs
+    while ranging over the plugin map (cmd/containerd/server/config/config.go, v1Migrate), so
+    which of the two tables it keeps is Go's map order: it changes from one start to the next."""
+    plugins = data.get("plugins") if isinstance(data, dict) else None
+    if _declared(data) > 1 or not isinstance(plugins, dict):
+        return []
+    out = []
+    for name in plugins:
+        if "." not in name:
+            full = next(iter(_migrate_v1_names({name: None})))
+            if full in plugins:
+                out.append((name, full))
+    return out
+
+
 def _record_sources(plugins: dict, sources: dict, doc, path: tuple = ("plugins",)) -> None:
     for key, value in plugins.items():
         if isinstance(value, dict):

@@ -245,7 +245,10 @@ def _handler_findings(node, doc, wrong, live, considered, eff, want, settings, f
 
 def _to_version_2(doc):
     """A version 1 file rewritten as version 2: ``version = 2``, short plugin IDs to full ones (as
-    containerd 2.x's own v1 migration names them), in headers and in disabled_plugins."""
+    containerd 2.x's own v1 migration names them), in headers and in disabled_plugins.  None when a
+    plugin is there under both IDs (NL005): which one to keep is the user's to say."""
+    if L.named_twice(doc.data):
+        return None
     plugins = doc.data.get("plugins") if isinstance(doc.data.get("plugins"), dict) else {}
     edits = [SetKey(doc.path, ("version",), 2)]
     for name in plugins:
