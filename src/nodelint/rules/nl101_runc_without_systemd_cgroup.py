@@ -87,6 +87,7 @@ from __future__ import annotations
 
 from ..models import containerd as C
 from ..models import containerd_load as L
+from ..read.embedded import writable
 from ..values.findings import Fix
 from ..values.edits import RenameKey, RenameTable, SetKey
 from . import finding
@@ -175,9 +176,10 @@ def _check_config(node, doc, want: bool, known, settings):
     eff = C.effective(doc, chain)
     migrating = False  # a rewrite to version 2 is offered: other edits wait for the next round (new paths)
     settings_lost = L.unmigrated(doc)
-    # a version 1 file without CRI settings: a handler added in its version 1 tables would be ignored there
-    added_lost = L._declared(doc.data) <= 1 and any(built_in and "2.0-2.2" in lines
-                                                     for (_, built_in), lines in wrong.items())
+    # a version 1 file without CRI settings: a handler added in its version 1 tables would be ignored
+    # there (not a file no one writes: containerd installed with no config runs on its defaults)
+    added_lost = L._declared(doc.data) <= 1 and writable(doc) and any(
+        built_in and "2.0-2.2" in lines for (_, built_in), lines in wrong.items())
     if want and wrong and (settings_lost or added_lost) and "2.0-2.2" in considered and not fragment:
         # the file's own handlers are ignored there: one finding for the file, no edit can help short of
         # rewriting it as version 2 (or 3)
