@@ -65,11 +65,12 @@ def _half_built():
     package = module_from_spec(spec)
     sys.modules["yaml"] = package
     try:
-        import yaml.composer  # noqa: F401  (_LIGHT: with the six modules below, which it imports)
+        import yaml.composer as composer  # _LIGHT: these three and what they import
         import yaml.error as error
-        import yaml.parser  # noqa: F401  (imports scanner and tokens)
+        import yaml.parser as parser
 
-        if not all(f"yaml.{name}" in sys.modules for name in _LIGHT):
+        if not (hasattr(composer, "ComposerError") and hasattr(parser, "ParserError")
+                and all(f"yaml.{name}" in sys.modules for name in _LIGHT)):
             raise ImportError("a PyYAML this module does not know")
         for name, cls in _STOOD_IN.items():
             base = error.MarkedYAMLError if name == "constructor" else error.YAMLError
@@ -77,7 +78,11 @@ def _half_built():
             setattr(stand_in, cls, type(cls, (base,), {"__module__": f"yaml.{name}"}))
             setattr(package, name, stand_in)  # an attribute, not in sys.modules: a real import finds the module
         package.__getattr__ = lambda attr: _finish(package, spec, attr)
-        import yaml._yaml  # noqa: F401  (bound to the stand-ins' classes now; _finish rebinds them)
+        import yaml._yaml as _yaml  # bound to the stand-ins' classes now; _finish rebinds them
+        # (not `from yaml import _yaml`: its hasattr on the package would finish it first)
+
+        if not hasattr(_yaml, "CParser"):
+            raise ImportError("PyYAML's extension has no CParser")
     except BaseException:
         sys.modules.pop("yaml", None)
         raise

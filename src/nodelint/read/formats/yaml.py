@@ -267,7 +267,7 @@ def _libyaml_loader():
             for tag, pattern, first in _YAML11_RESOLVERS:
                 for ch in first:
                     table.setdefault(ch, []).append((tag, re.compile(pattern, re.X)))
-            scalar, sequence, mapping = nodes.ScalarNode, nodes.SequenceNode, nodes.MappingNode
+            scalar, sequence = nodes.ScalarNode, nodes.SequenceNode
 
             class Composer(CParser):
                 """CParser asks its resolver for each node's tag (BaseResolver.resolve, without path resolvers)."""
