@@ -104,6 +104,9 @@ MINIMAL = {
                           '      conf_dir = "/etc/cni/net.d"\n  [plugins."io.containerd.internal.v1.opt"]\n'
                           '    path = "/var/lib/containerd/opt"\n'),
     "v1-empty": "root = '/var/lib/containerd'\n",
+    # no version line and no CRI settings: rewritten as version 2 first (2.0-2.2 would read a version
+    # 1 handler as version 3 and ignore it), so both lines read the handler the fix adds
+    "unversioned-no-cri": "root = '/var/lib/containerd'\n",
     "v2-no-runtimes": "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\"]\n  sandbox_image = 'pause'\n",
     "v3-empty": "version = 3\n",
     # version 2 holding a version 3 CRI runtimes table (a 2.x drop-in pasted into the main config):
