@@ -134,18 +134,14 @@ def names_a_plugin_twice(root: Path) -> bool:
     disagreed with the other 13): no model can agree with that, and the case is not judged."""
     import tomli
 
-    from nodelint.models.containerd_load import _migrate_v1_names
+    from nodelint.models.containerd_load import named_twice
 
     for path in (root / "etc/containerd").rglob("*.toml"):
         try:
-            data = tomli.loads(path.read_text())
+            if named_twice(tomli.loads(path.read_text())):
+                return True
         except tomli.TOMLDecodeError:
             continue
-        plugins = data.get("plugins")
-        if data.get("version", 1) >= 2 or not isinstance(plugins, dict):
-            continue
-        if any("." not in name and next(iter(_migrate_v1_names({name: None}))) in plugins for name in plugins):
-            return True
     return False
 
 

@@ -226,13 +226,13 @@ def walk_tree(directory: str, settings: Settings, forced: str | None = None, map
         return walked.targets(_walk(directory))
     else:
         parts = _walk_parts(directory, MAPPED_SUBTREES)
-    if mapper is None or not any(type(p) is tuple for p in parts) and sum(len(p) for p in parts) < MAPPED_FILES:
-        return walked.targets([f for p in parts for f in p])
-    if len(parts) < MAPPED_CHUNKS:  # a listing (git's, or a small tree's): cut its files into chunks
-        files = [f for p in parts for f in p] if not any(type(p) is tuple for p in parts) else None
-        if files is not None:
-            size = -(-len(files) // MAPPED_CHUNKS)
-            parts = [files[i:i + size] for i in range(0, len(files), size)]
+    listed_all = not any(type(p) is tuple for p in parts)  # nothing left to walk: every file is listed
+    files = [f for p in parts for f in p] if listed_all else []
+    if mapper is None or listed_all and len(files) < MAPPED_FILES:
+        return walked.targets(files)
+    if listed_all and len(parts) < MAPPED_CHUNKS:  # a listing (git's, or a small tree's): cut it into chunks
+        size = -(-len(files) // MAPPED_CHUNKS)
+        parts = [files[i:i + size] for i in range(0, len(files), size)]
     size = -(-len(parts) // MAPPED_CHUNKS)
     items = [parts[i:i + size] for i in range(0, len(parts), size)]
     return [t for found in mapper(walked.walk, items) for t in found]

@@ -197,11 +197,11 @@ def _check_config(node, doc, want: bool, known, settings):
             migrating = True
             wrong = {key: [line for line in lines if line not in lost] for key, lines in wrong.items()}
             wrong = {key: lines for key, lines in wrong.items() if lines}
-    for f in _handler_findings(node, doc, wrong, live, considered, eff, want, settings, fragment):
+    for f in _handler_findings(node, doc, chain, wrong, live, considered, eff, want, settings, fragment):
         yield f if not migrating or f.path != doc.path else f.without_fix()
 
 
-def _handler_findings(node, doc, wrong, live, considered, eff, want, settings, fragment):
+def _handler_findings(node, doc, chain, wrong, live, considered, eff, want, settings, fragment):
     for (name, _), lines in wrong.items():
         where = _lines_text(lines, considered)
         reading = live[lines[0]]
@@ -211,8 +211,9 @@ def _handler_findings(node, doc, wrong, live, considered, eff, want, settings, f
         if h.doc is None:
             if not want or fragment:
                 continue
-            tables = dict.fromkeys(_cri_table_for(_read_as(doc, live[line]), line, [doc.data] + [
-                d.data for d in C.imports_of(doc, node) if line not in ("1.6", "1.7", "2.3")]) for line in lines)
+            merged = [doc.data] + [d.data for d in chain]  # what 2.0-2.2 migrate together (2.3: each file alone)
+            tables = dict.fromkeys(_cri_table_for(_read_as(doc, live[line]), line,
+                                                  [doc.data] if line == "2.3" else merged) for line in lines)
             own = {_cri_table_for(L._declared(doc.data) or 1, line, [doc.data]) for line in lines}
             edits = tuple(_set(doc, ("plugins", t, "containerd", "runtimes", "runc"), True, create_handler=True)
                           for t in tables)

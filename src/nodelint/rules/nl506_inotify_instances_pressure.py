@@ -43,6 +43,7 @@ KINDS = ()
 SCOPE = "node"
 LIMIT, ATTRIBUTE, WHAT = "max_user_instances", "inotify_instances", "inotify instances"
 
+
 def check(node, settings):
     snap = snapshot(node, settings)
     if snap is None:

@@ -37,6 +37,7 @@ KINDS = ()
 SCOPE = "node"
 LIMIT, ATTRIBUTE, WHAT = "max_user_watches", "inotify_watches", "inotify watches"
 
+
 def check(node, settings):
     snap = snapshot(node, settings)
     if snap is None:
