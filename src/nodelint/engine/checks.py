@@ -166,7 +166,7 @@ def engine_findings(doc: D.Document) -> list[Finding]:
         from ..models.containerd_load import named_twice
 
         for short, full in named_twice(doc.data):
-            pos = _first_table(doc, ("plugins", full))
+            pos = doc.parsed.first_table_position(("plugins", full)) or doc.position(("plugins", full))
             out.append(Finding("NL005", "warning", doc.path, pos.line if pos else 1, pos.column if pos else 1,
                                f"[plugins.{short}] and [plugins.\"{full}\"] are one plugin in a config of version 1: "
                                f"containerd 1.x reads only [plugins.{short}], and 2.x keeps one of the two, not "
@@ -178,15 +178,6 @@ def engine_findings(doc: D.Document) -> list[Finding]:
                            f"duplicate key {name!r}: this occurrence wins over the earlier one, which is "
                            "ignored; keep one"))
     return out
-
-
-def _first_table(doc: D.Document, prefix: tuple):
-    """Where the first table header at or below ``prefix`` is written (TOML), else the key's position."""
-    index = getattr(doc.parsed, "index", None)
-    for table in index.headers if index is not None else ():
-        if table.kind in ("header", "array") and tuple(table.path[:len(prefix)]) == prefix:
-            return doc.parsed.lines.position(table.header_start)
-    return doc.position(prefix)
 
 
 def keep(settings, docs, findings: list[Finding]) -> list[Finding]:

@@ -139,6 +139,15 @@ class TomlDocument:
             return self.lines.position(table.header_start + len(indent_at(self.text, table.header_start)))
         return None
 
+    def first_table_position(self, prefix: KeyPath):
+        """Where the first table header at or below ``prefix`` is written (a table only dotted
+        headers name, like ``[plugins."x".containerd]`` for ``("plugins", "x")``); None without one."""
+        prefix = tuple(prefix)
+        for table in self.index.headers:
+            if table.kind in ("header", "array") and tuple(table.path[:len(prefix)]) == prefix:
+                return self.lines.position(table.header_start)
+        return None
+
     def value_position(self, key: KeyPath):
         entry = self.index.entries.get(tuple(key))
         return None if entry is None else self.lines.position(entry.value_start)
