@@ -76,6 +76,7 @@ def _platform_settings(settings, node):
 
 def _node_findings(run, rules, last, now) -> list[Finding]:
     out: list[Finding] = []
+    node_rules = [rule for rule in rules if rule.scope == "node"]
     for node in run.nodes:
         versions = list(node.versions)
         kept = last.nodes.get(node) if last is not None else None
@@ -84,9 +85,10 @@ def _node_findings(run, rules, last, now) -> list[Finding]:
         else:
             found = []
             settings = _platform_settings(run.settings, node)
-            for rule in rules:
+            present = node.kinds()
+            for rule in node_rules:
                 # an image root is always a whole node: its rules run even where no file of theirs exists
-                if rule.scope == "node" and (node.mode == "root" or node.of_kind(*rule.kinds)):
+                if node.mode == "root" or not rule.kinds.isdisjoint(present):
                     found += rule.check(node, settings)
         now.nodes[node] = (versions, found)
         out += found

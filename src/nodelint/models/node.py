@@ -77,6 +77,11 @@ class Node:
             known[1][kinds] = found
         return list(found)
 
+    def kinds(self):
+        """The kinds of the node's documents (a set-like view: the engine asks it which node rules
+        have something to read, instead of asking ``of_kind`` once per rule)."""
+        return self._indexes()[2].keys()
+
     def at(self, node_path: str, kind: str) -> Document | None:
         """The document at a node location, loading it if the node can."""
         node_path = posixpath.normpath("/" + node_path).lstrip("/")

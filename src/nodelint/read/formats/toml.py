@@ -40,6 +40,8 @@ _ONE_LINE_ENTRY = re.compile(
     rf"({BARE_KEY.pattern})[ \t]*=[ \t]*"
     rf"({_BASIC.pattern}(?!\")|{_LITERAL.pattern}(?!')|[A-Za-z0-9_+.:-]+)"
     r"[ \t]*(?:#[^\n]*)?(?:\n|\r\n|\Z)")
+# Blanks, line ends and comments between entries (what _Cursor._ws_nl_comments skips), in one match.
+_BLANKS_AND_COMMENTS = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 FAST_PATHS = True  # the two regex shortcuts here; tests turn them off to compare with the scanner
 # One part of a dotted key with the blanks around it, when it needs no unescaping (group 1: the
 # part as written, quotes included).
@@ -327,7 +329,8 @@ class _Locator(_Cursor):
                     self.pos += 1
         elif c == "{":
             self.pos += 1
-            self.tables.setdefault(path, TomlTable(path, "inline"))
+            if path not in self.tables:
+                self.tables[path] = TomlTable(path, "inline")
             while True:
                 self._ws()
                 if t[self.pos] == "}":
@@ -348,29 +351,22 @@ class _Locator(_Cursor):
         return p, m.end()
 
     def _entry(self, table: TomlTable, inline: bool = False) -> None:
+        """The entry at the cursor, read part by part (run() reads most lines with one regex)."""
         line_start = self.t.rfind("\n", 0, self.pos) + 1
         key_start = self.pos
-        m = _ONE_LINE_ENTRY.match(self.t, key_start) if not inline and FAST_PATHS else None
-        if m is not None:  # most lines: `key = scalar  # comment`, read by one regex
-            full = table.path + (m.group(1),)
-            vs, ve = m.span(2)
-            if self.t[vs] in "'\"":
-                self.quotes[self.t[vs]] += 1
-            entry = TomlEntry(full, key_start, m.end(1), key_start, m.end(1), vs, ve, line_start, m.end())
-            self.pos = m.end()
-        else:
-            parts, _raws, spans = self._dotted_key()
-            full = table.path + parts
-            for i in range(1, len(parts)):
-                self.tables.setdefault(table.path + parts[:i], TomlTable(table.path + parts[:i], "dotted"))
-            self._ws()
-            self.pos += 1  # '='
-            self._ws()
-            vs, ve = self._value(full)
-            entry = TomlEntry(full, key_start, spans[-1][1], spans[-1][0], spans[-1][1], vs, ve, line_start, 0,
-                              inline)
-            if not inline:
-                entry.line_end = self._rest_of_line()
+        parts, _raws, spans = self._dotted_key()
+        full = table.path + parts
+        tables = self.tables
+        for i in range(1, len(parts)):
+            if table.path + parts[:i] not in tables:
+                tables[table.path + parts[:i]] = TomlTable(table.path + parts[:i], "dotted")
+        self._ws()
+        self.pos += 1  # '='
+        self._ws()
+        vs, ve = self._value(full)
+        entry = TomlEntry(full, key_start, spans[-1][1], spans[-1][0], spans[-1][1], vs, ve, line_start, 0, inline)
+        if not inline:
+            entry.line_end = self._rest_of_line()
         self.entries[full] = entry
         table.entries.append(entry)
 
@@ -401,26 +397,42 @@ class _Locator(_Cursor):
             table = self.tables.get(path)
             if table is None or table.kind == "implicit":
                 table = TomlTable(path, "header", raws, start, end, entries=table.entries if table else [])
-        self.tables[path] = table
+        tables = self.tables
+        tables[path] = table
         for i in range(1, len(path)):
-            if isinstance(path[i - 1], str):
-                self.tables.setdefault(path[:i], TomlTable(path[:i], "implicit"))
+            if isinstance(path[i - 1], str) and path[:i] not in tables:
+                tables[path[:i]] = TomlTable(path[:i], "implicit")
         return table
 
     def run(self) -> TomlIndex:
         current = self.tables[()]
         t, n = self.t, self.n
+        skip = _BLANKS_AND_COMMENTS.match
+        one_line = _ONE_LINE_ENTRY.match if FAST_PATHS else None
+        entries, quotes = self.entries, self.quotes
         while True:
-            self._ws_nl_comments()
-            if self.pos >= n:
+            pos = self.pos = skip(t, self.pos).end()
+            if pos >= n:
                 break
-            if t[self.pos] == "[":
+            if t[pos] == "[":
                 previous = current
                 current = self._header()
                 previous.body_end = current.header_start
                 self.headers.append(current)
-            else:
+                continue
+            m = one_line(t, pos) if one_line is not None else None
+            if m is None:
                 self._entry(current)
+                continue
+            # most lines: `key = scalar  # comment`, read by one regex
+            full = current.path + (m.group(1),)
+            vs, ve = m.span(2)
+            if t[vs] in "'\"":
+                quotes[t[vs]] += 1
+            key_end, self.pos = m.end(1), m.end()
+            entry = TomlEntry(full, pos, key_end, pos, key_end, vs, ve, t.rfind("\n", 0, pos) + 1, self.pos)
+            entries[full] = entry
+            current.entries.append(entry)
         current.body_end = n
         prefers_literal = self.quotes["'"] > self.quotes['"']
         return TomlIndex(self.tables, self.entries, self.headers, prefers_literal)
