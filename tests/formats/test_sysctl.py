@@ -1,6 +1,8 @@
 """sysctl.d syntax as systemd-sysctl reads it."""
 from __future__ import annotations
 
+import itertools
+
 from nodelint.read.formats import sysctl
 from nodelint.values.edits import DeleteKey, SetKey
 
@@ -12,6 +14,23 @@ def test_separator_swap_follows_the_first_separator():
     assert sysctl.normalize_key("net/ipv4/conf/enp3s0.200/forwarding") == "net.ipv4.conf.enp3s0/200.forwarding"
     assert sysctl.normalize_key("net.ipv4.conf.enp3s0/200.forwarding") == "net.ipv4.conf.enp3s0/200.forwarding"
     assert sysctl.proc_path("net.ipv4.conf.enp3s0/200.forwarding") == "net/ipv4/conf/enp3s0.200/forwarding"
+
+
+def test_the_shortcuts_for_plain_keys_give_what_the_full_normalization_gives():
+    # every key of up to six characters from letters, dots, slashes and blanks
+    for length in range(7):
+        for chars in itertools.product("a./ \t", repeat=length):
+            key = "".join(chars)
+            assert sysctl.normalize_key(key) == sysctl._systemd_normalized(key.strip(" \t\n\r")), key
+            assert sysctl.procps_key(key) == sysctl._procps_swapped(key), key
+
+
+def test_lines_split_at_lf_are_the_lines_systemd_reads():
+    # every text of up to seven characters from a key, "=", a blank and LF
+    for length in range(8):
+        for chars in itertools.product("k= \n", repeat=length):
+            text = "".join(chars)
+            assert list(sysctl._systemd_lines(text)) == list(sysctl._systemd_lines_matched(text)), text
 
 
 def test_comments_ignore_failure_exclusions_and_globs():
