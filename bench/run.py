@@ -169,6 +169,7 @@ class Bench:
     def tree(self, n: int, count: int, fix: bool = True) -> dict:
         tree = self.work / f"tree-{n}"
         make_tree(self.corpus, tree, n)
+        os.sync()  # the tree's own write-back is not the timed runs' to pay
         scratch = {label: self.work / f"scratch-{label}" for label in ("fix -j1", "fix")}
 
         def fresh_copy(target):
@@ -224,6 +225,7 @@ class Bench:
         n = 100_000
         tree = self.work / "tree-100000"
         make_tree(self.corpus, tree, n)
+        os.sync()  # 100,000 new files: their write-back would land in the first timed runs
         scratch = self.work / "scratch-100000"
         out = {}
         for label, argv in (("check -j1", ["check", "-q", *self.one_process, "."]), ("check", ["check", "-q", "."]),
@@ -287,9 +289,10 @@ def main() -> None:
         if not args.quick:
             big = bench.big(3)
             for label in ("check -j1", "check"):
-                r = statistics.median(b["wall"] for b in big[label]) / \
-                    statistics.median(t["wall"] for t in trees[large]["runs"][label])
-                bench.row(f"scaling {label}: time(100,000) / time({large:,})", f"{r:8.2f}", "target <= 10.5")
+                r, cpu = (statistics.median(b[key] for b in big[label]) /
+                          statistics.median(t[key] for t in trees[large]["runs"][label]) for key in ("wall", "cpu"))
+                bench.row(f"scaling {label}: time(100,000) / time({large:,})", f"{r:8.2f}",
+                          f"target <= 10.5; by CPU {cpu:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
