@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 
 _ROLE_TREE = re.compile(r"^(?P<base>.*?)(?:^|/)roles/[^/]+/(?:files|templates)/\Z")
 
@@ -54,17 +55,32 @@ class RootFS:
         resolved: list[str] = []
         links = 0
         from_link = 0  # how many of the pending parts came from a link target
+        # The length of ``resolved`` at which a part was found missing (or below a file): nothing
+        # below it exists, so its parts need no lstat until a ".." climbs back above it (a node's
+        # sysctl.d and conf.d directories are mostly absent: this saved most lstat calls).
+        missing_from = None
         while parts:
             part = parts.pop(0)
             from_link = max(from_link - 1, 0)
             if part == "..":
                 if resolved:
                     resolved.pop()
+                    if missing_from is not None and len(resolved) <= missing_from:
+                        missing_from = None
                 elif strict and from_link:
                     raise EscapesRoot(f"{node_path}: a link leads outside {self.root}")
                 continue
+            if missing_from is not None:
+                resolved.append(part)
+                continue
             candidate = os.path.join(self.root, *resolved, part)
-            if os.path.islink(candidate):
+            try:
+                is_link = stat.S_ISLNK(os.lstat(candidate).st_mode)
+            except (FileNotFoundError, NotADirectoryError):
+                missing_from, is_link = len(resolved), False
+            except (OSError, ValueError):  # as os.path.islink: anything else reads as "not a link"
+                is_link = False
+            if is_link:
                 links += 1
                 if links > self.MAX_LINKS:
                     raise OSError(f"too many levels of symbolic links: {node_path}")
