@@ -79,8 +79,13 @@ KINDS = ("containerd", "docker", "kubelet", "kubeadm", "runsc", "crio", "contain
 SCOPE = "document"
 
 
+_NOT_A_LETTER = re.compile(r"[^a-z]")
+
+
 def norm(key: str) -> str:
-    return re.sub(r"[^a-z]", "", key.lower())
+    """A key's letters, lower-cased: ``SystemdCgroup``, ``systemd_cgroup`` and ``systemd-cgroup``
+    all read ``systemdcgroup``."""
+    return _NOT_A_LETTER.sub("", key.lower())
 
 
 def _looks_like_systemd_cgroup(key: str) -> bool:
