@@ -110,3 +110,19 @@ def test_the_readme_example_is_what_show_prints(nodelint, tmp_path, monkeypatch)
     shown = nodelint("show", "--root", "mnt/image").out.replace("mnt/image", "/mnt/image")
     documented = re.search(r"```text\n(# node /mnt/image.*?)```", (REPO / "README.md").read_text(), re.S).group(1)
     assert shown.strip() == documented.strip()
+
+
+def test_systemd_cgroup_set_by_another_file_is_not_placed_in_the_handlers_file(nodelint, tmp_path):
+    # 2.x merges the drop-in's runc table over the main file's: the drop-in is the table's
+    # document, but SystemdCgroup still comes from the main file, so show names no line for it
+    root = tmp_path / "root"
+    write(root / "etc/containerd/config.toml", 'version = 2\nimports = ["/etc/containerd/conf.d/*.toml"]\n'
+          '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\nSystemdCgroup = false\n')
+    write(root / "etc/containerd/conf.d/10-runc.toml", 'version = 2\n\n\n'
+          '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\nruntime_type = "io.containerd.runc.v2"\n')
+    out = nodelint("show", "--root", str(root), "--runtime-version", "containerd=2.1.4", "--format", "json")
+    (config,) = json.loads(out.out)["nodes"][0]["containerd"]
+    (runc,) = config["lines"]["2.0-2.2"]["handlers"]
+    assert runc["systemd_cgroup"] is False
+    assert runc["path"].endswith("10-runc.toml") and runc["line"] == 4
+    assert "systemd_cgroup_at" not in runc  # before: line 1 of the drop-in, which does not set it

@@ -163,6 +163,22 @@ def test_containerd_imports_are_merged_under_root(nodelint, tmp_path):
     assert nodelint("--format", "json", "--ignore", "NL2", "--root", root).rules() == []
 
 
+def test_a_mismatch_set_by_another_file_is_reported_at_the_handlers_table(nodelint, tmp_path):
+    # the drop-in's runc table is merged over the main file's, whose SystemdCgroup = false stands
+    root = tmp_path / "img"
+    write(root / "var/lib/kubelet/config.yaml", "kind: KubeletConfiguration\ncgroupDriver: systemd\n")
+    write(root / "etc/containerd/config.toml", "version = 2\nimports = ['/etc/containerd/conf.d/*.toml']\n"
+          f"[{V2}.containerd.runtimes.runc.options]\n  SystemdCgroup = false\n")
+    write(root / "etc/containerd/conf.d/10-runc.toml",
+          f"version = 2\n\n[{V2}.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n")
+    out = nodelint("--format", "json", "--select", "NL107", "--runtime-version", "containerd=2.1.4",
+                   "--root", root).json["findings"]
+    # the drop-in names the handler, not the setting: the message points at its table's line, not
+    # at line 1 of the drop-in
+    (finding,) = out
+    assert "uses cgroupfs (" in finding["message"] and "conf.d/10-runc.toml:3:1)" in finding["message"]
+
+
 # ------------------------------------------- the driver kubelet really uses (KubeletCgroupDriverFromCRI)
 
 def driver_node(tmp_path, kubelet_driver: str, systemd_cgroup: bool, extra: str = ""):

@@ -38,7 +38,7 @@ def _runtime_drivers(node) -> list[tuple[str, str, object, tuple, str]]:
                 continue
             value, key = handler.systemd_cgroup(line not in ("1.6", "1.7"))
             driver = "systemd" if value is True else "cgroupfs"
-            if handler.doc is not None and key is not None and handler.doc.position(handler.table + ("options", key)):
+            if handler.doc is not None and key is not None and handler.writes(key):
                 where = (handler.doc, handler.table + ("options", key))
             elif handler.doc is not None:
                 where = (handler.doc, handler.table)
