@@ -6,6 +6,7 @@ reports, not tests).
     python3 bench/run.py --quick         # fewer rounds, trees of 1,000 and 5,000 files, no 100k row
     python3 bench/run.py --venv DIR      # measure the nodelint already installed in DIR
                                          # (e.g. an older release, for before/after figures)
+    python3 bench/run.py --instructions  # only the instruction counts (valgrind), ~2 minutes
 
 How it measures: commands that are compared run in rounds; a round runs each of them once, in a
 shuffled order, and a ratio is taken within its round, so load on a shared machine hits all
@@ -21,6 +22,10 @@ process is started fresh.
   earlier pure-Python tomllib floor beside it;
 - parallel work: the parent's and the workers' CPU of a 10,000-file check with every core
   (``NODELINT_STATS=1``) and the serial fraction they imply;
+- instructions (full runs, or ``--instructions`` alone, where valgrind is installed): check and
+  --fix with --jobs 1 against the floor, per file between trees of 1,000 and 2,000 files, in
+  instructions counted by cachegrind: a ratio that holds still on a machine whose timings
+  wander (user space only: the kernel's share of the time is not in it);
 - scaling and memory: time(10,000) / time(1,000), a 100,000-file tree (check and --fix, one
   process and every core, peak RSS) and time(100,000) / time(10,000);
 - pathological inputs: bench/pathological.py's rows (time at n and 10n, peak RSS).
@@ -207,6 +212,42 @@ class Bench:
             shutil.rmtree(path, ignore_errors=True)
         return {"tree": tree, "runs": runs}
 
+    def instructions(self, sizes: tuple[int, int] = (1_000, 2_000)) -> None:
+        """check and --fix with --jobs 1 against the floor, counted in instructions (valgrind's
+        cachegrind; user space only, kernel time not included): one run each, the same count
+        on every run (PYTHONHASHSEED=0), so the ratio holds still on a machine whose timings
+        wander.  Taken between two tree sizes, so start-up and fixed costs cancel out."""
+        valgrind = shutil.which("valgrind")
+        if valgrind is None:
+            self.row("instructions per file", "n/a", "no valgrind on PATH")
+            return
+        env = dict(os.environ, PYTHONHASHSEED="0")
+
+        def counted(argv: list[str], cwd: Path) -> int:
+            out = subprocess.run([valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                                  *argv], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 text=True).stderr
+            return int(re.search(r"I\s+refs:\s+([\d,]+)", out).group(1).replace(",", ""))
+
+        counts: dict[str, list[int]] = {"floor": [], "check": [], "fix": []}
+        for n in sizes:
+            tree, scratch = self.work / f"ir-tree-{n}", self.work / f"ir-scratch-{n}"
+            make_tree(self.corpus, tree, n)
+            shutil.copytree(tree, scratch, symlinks=True)
+            counts["floor"].append(counted([self.python, str(HERE / "floor.py"), "."], tree))
+            counts["check"].append(counted([self.python, self.nodelint, "check", "-q", *self.one_process, "."], tree))
+            counts["fix"].append(counted([self.python, self.nodelint, "check", "--fix", "-q", *self.one_process, "."],
+                                         scratch))
+            shutil.rmtree(tree)
+            shutil.rmtree(scratch)
+        small, large = sizes
+        per_file = {k: (v[1] - v[0]) / (large - small) for k, v in counts.items()}
+        self.row(f"instructions per file, {small:,} -> {large:,} files", f"{per_file['floor'] / 1e3:6.0f} k",
+                 "parse-only floor (valgrind; user space only)")
+        for label, target in (("check", 2.0), ("fix", 4.0)):
+            self.row(f"  nodelint {label} --jobs 1", f"{per_file[label] / 1e3:6.0f} k",
+                     f"{per_file[label] / per_file['floor']:.2f}x floor (the time target: <= {target}x)")
+
     def serial_fraction(self, tree: Path, count: int) -> None:
         env = dict(os.environ, NODELINT_STATS="1")
         figures = []
@@ -256,6 +297,7 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     ap.add_argument("--quick", action="store_true", help="fewer rounds, trees of 1,000 and 5,000 files, no 100k row")
     ap.add_argument("--no-pathological", action="store_true", help="skip bench/pathological.py's rows")
+    ap.add_argument("--instructions", action="store_true", help="only the instruction counts (valgrind)")
     ap.add_argument("--cache", type=Path, default=REPO / ".cache" / "bench")
     args = ap.parse_args()
 
@@ -274,25 +316,31 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="nodelint-bench-"))
     bench = Bench(python, nodelint, yamllint, args.corpus, work, cores, has_jobs)
     try:
-        bench.start_up(starts)
-        trees = {n: bench.tree(n, tree_rounds) for n in sizes}
-        small, large = sizes
-        bench.serial_fraction(trees[large]["tree"], tree_rounds)
-        for label in ("check -j1", "check"):
-            r = spread([b["wall"] / a["wall"] for a, b in zip(trees[small]["runs"][label], trees[large]["runs"][label])])
-            bench.row(f"scaling {label}: time({large:,}) / time({small:,})", f"{r[0]:8.2f}",
-                      f"IQR {r[1]:.2f} (target <= {large / small * 1.1:.0f})")
-        bench.row(f"peak RSS, check --jobs 1, {large:,} files",
-                  f"{max(r['rss'] for r in trees[large]['runs']['check -j1']) / 1024:6.1f} MiB")
-        for tree in trees.values():
-            shutil.rmtree(tree["tree"], ignore_errors=True)
-        if not args.quick:
-            big = bench.big(3)
+        if args.instructions:
+            bench.instructions()
+            args.no_pathological = True
+        else:
+            bench.start_up(starts)
+            trees = {n: bench.tree(n, tree_rounds) for n in sizes}
+            small, large = sizes
+            bench.serial_fraction(trees[large]["tree"], tree_rounds)
+            if not args.quick:
+                bench.instructions()
             for label in ("check -j1", "check"):
-                r, cpu = (statistics.median(b[key] for b in big[label]) /
-                          statistics.median(t[key] for t in trees[large]["runs"][label]) for key in ("wall", "cpu"))
-                bench.row(f"scaling {label}: time(100,000) / time({large:,})", f"{r:8.2f}",
-                          f"target <= 10.5; by CPU {cpu:.2f}")
+                r = spread([b["wall"] / a["wall"] for a, b in zip(trees[small]["runs"][label], trees[large]["runs"][label])])
+                bench.row(f"scaling {label}: time({large:,}) / time({small:,})", f"{r[0]:8.2f}",
+                          f"IQR {r[1]:.2f} (target <= {large / small * 1.1:.0f})")
+            bench.row(f"peak RSS, check --jobs 1, {large:,} files",
+                      f"{max(r['rss'] for r in trees[large]['runs']['check -j1']) / 1024:6.1f} MiB")
+            for tree in trees.values():
+                shutil.rmtree(tree["tree"], ignore_errors=True)
+            if not args.quick:
+                big = bench.big(3)
+                for label in ("check -j1", "check"):
+                    r, cpu = (statistics.median(b[key] for b in big[label]) /
+                              statistics.median(t[key] for t in trees[large]["runs"][label]) for key in ("wall", "cpu"))
+                    bench.row(f"scaling {label}: time(100,000) / time({large:,})", f"{r:8.2f}",
+                              f"target <= 10.5; by CPU {cpu:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
