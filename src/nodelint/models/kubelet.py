@@ -51,7 +51,15 @@ class Source:
 
 
 def config_documents(doc: Document) -> list[tuple[KeyPath, dict]]:
-    """(key prefix, mapping) for each KubeletConfiguration object in a file."""
+    """(key prefix, mapping) for each KubeletConfiguration object in a file; found once per parse
+    of the file (each kubelet setting a rule asks about asked again: 15 times a node)."""
+    known = doc.extra.get("kubelet_configs")
+    if known is None or known[0] is not doc.parsed:
+        known = doc.extra["kubelet_configs"] = (doc.parsed, _config_documents(doc))
+    return known[1]
+
+
+def _config_documents(doc: Document) -> list[tuple[KeyPath, dict]]:
     data = doc.data
     if doc.parsed is None:
         return []
