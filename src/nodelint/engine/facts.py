@@ -68,7 +68,10 @@ def assign(nodes: list[Node], facts: list) -> None:
         given = node.__dict__.get("_versions_from")
         if given is not None and given[0] is facts and given[1] == len(node.docs):
             continue
-        node.versions = _nearest(node, [f for f in facts if f.scope is None or f.scope == node.tree])
+        versions = _nearest(node, [f for f in facts if f.scope is None or f.scope == node.tree])
+        if versions != node.versions:
+            node.memo.clear()  # views worked out from the versions (drivers, readings) are out of date
+        node.versions = versions
         node._versions_from = (facts, len(node.docs))
 
 

@@ -40,7 +40,16 @@ class DriverSource:
 
 
 def driver_source(node, kubelet) -> DriverSource:
-    """Whose driver a kubelet of ``node`` uses, from the versions and feature gates known."""
+    """Whose driver a kubelet of ``node`` uses, from the versions and feature gates known; worked
+    out once per node and kubelet (node.memo is cleared when a fix changes a document): NL105 and
+    NL112 both ask."""
+    known = node.memo.get(("driver_source", id(kubelet)))
+    if known is None or known[0] is not kubelet:
+        known = node.memo[("driver_source", id(kubelet))] = (kubelet, _driver_source(node, kubelet))
+    return known[1]
+
+
+def _driver_source(node, kubelet) -> DriverSource:
     runtime = _runtime(node, kubelet)
     kubelet_version = _version(node, "kubelet")
     gate = _gate(kubelet)
