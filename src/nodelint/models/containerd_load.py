@@ -109,13 +109,10 @@ class ReadHandler:
         """Whether the handler's own document writes this option (another file may set it: a
         merge keeps the table's document).  Told by the document's data, not by locating the key:
         most handlers are asked once, and building a file's position index to answer cost a
-        tenth of a --fix."""
-        value = _data(self.doc)
-        for part in self.table + ("options", option):
-            if not isinstance(value, dict) or part not in value:
-                return False
-            value = value[part]
-        return True
+        tenth of a --fix.  (TOML has no null: a value that is there is not None.)"""
+        from .containerd import _get
+
+        return _get(_data(self.doc), self.table + ("options", option)) is not None
 
     def systemd_cgroup(self, any_case: bool):
         """The SystemdCgroup value this line reads (None: not set), and the key written."""
